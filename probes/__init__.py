@@ -1,0 +1,1 @@
+"""httpx probes: link status, availability, IPv6, search."""

@@ -1,0 +1,1 @@
+"""Rule profiles turned into veto / deduction / bonus / warning events."""
