@@ -159,4 +159,5 @@ def test_bad_database_url_is_one_clear_error(tmp_path) -> None:  # type: ignore[
     with pytest.raises(StorageError, match="nonsense"):
         db.open_engine("nonsense://")
     with pytest.raises(StorageError, match="cannot open database"):
-        db.open_engine(f"sqlite:///{tmp_path}/missing-dir-is-a-file/x.db".replace("missing-dir-is-a-file", "f"))
+        (tmp_path / "f").write_text("a file where a folder should be")
+        db.open_engine(f"sqlite:///{tmp_path}/f/x.db")

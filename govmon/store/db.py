@@ -84,7 +84,10 @@ def open_engine(url: str | None = None, *, migrate_schema: bool = True) -> Engin
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot open database {raw}: {exc.strerror}: {exc.filename}") from None
         # One short-lived connection per use: SQLite locks are per connection,
         # and subprocess crawls write to the same file.
         kwargs["poolclass"] = NullPool
