@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from govmon import records as r
-
 
 CASES = [
     r.HomepageDetection(url="http://a/", newest=date(2026, 11, 2), navigation_only=True),
@@ -22,7 +21,7 @@ CASES = [
     r.LinkDetection(url="http://a/x.pdf", status=404, on_pages=("http://a/",), element=r.Element.A),
     r.PageDetection(url="http://a/", footer_missing=(r.FooterMarker.ICP,), tags_missing=("SiteName",)),
     r.UnknownDetection(url="http://a/waf", reason=r.UnknownReason.BLOCKED, status=412),
-    r.AvailabilityDetection(url="http://a/", window_end=datetime(2026, 11, 25, tzinfo=timezone.utc)),
+    r.AvailabilityDetection(url="http://a/", window_end=datetime(2026, 11, 25, tzinfo=UTC)),
     r.ManualFinding(url="", rule="AJ-NOTIFIED", on=date(2026, 11, 1), note="市通报"),
 ]
 

@@ -1,0 +1,273 @@
+"""Run one site's crawl and link check, in this process or in a child process.
+
+Scrapy's reactor cannot be restarted within a process, so every crawl that is
+not the only thing a process does (tests, the daemon, ``govmon run``) goes
+through :func:`crawl_in_subprocess`: ``python -m crawler.runner JOB.json
+RESULT.json``.  A crash or a hung crawl then stays contained and is killed at
+its time limit.  The child reports progress on stderr as ``progress <json>``
+lines, which the parent turns into a progress display.
+
+Links are checked in the same child after the crawl, so only detections (not
+the 300,000 link occurrences of a big site) cross the process boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.collect import CrawlOutcome, CrawlTarget, SiteCollector
+from govmon import records as r
+from govmon.errors import CrawlError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrawlJob:
+    """A crawl of one site and how to run it (serialised to the child as JSON)."""
+
+    target: CrawlTarget
+    concurrency_per_host: int = 8
+    delay: float = 0.0
+    timeout: float = 15.0
+    retries: int = 2
+    max_bytes: int = 5_000_000
+    time_limit: float = 3600.0
+    check_links: bool = True
+    link_concurrency: int = 32
+    link_per_host: int = 8
+    recheck_delay: float = 5.0
+    allow_hosts: tuple[str, ...] = ()
+    deny_hosts: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["target"]["as_of"] = self.target.as_of.isoformat()
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> CrawlJob:
+        data = json.loads(text)
+        target = data.pop("target")
+        target["as_of"] = date.fromisoformat(target["as_of"])
+        for key in ("extra_hosts", "domain_exceptions"):
+            target[key] = tuple(target.get(key, ()))
+        for key in ("allow_hosts", "deny_hosts"):
+            data[key] = tuple(data.get(key, ()))
+        return cls(target=CrawlTarget(**target), **data)
+
+
+@dataclass(slots=True)
+class SiteResult:
+    """What a crawl job produced: detections, statistics and page rows."""
+
+    detections: list[r.Detection]
+    stats: r.CrawlStats
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    link_checks: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "detections": [r.to_dict(d) for d in self.detections],
+                "stats": r.to_dict(self.stats),
+                "pages": self.pages,
+                "link_checks": self.link_checks,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> SiteResult:
+        data = json.loads(text)
+        return cls(
+            detections=[r.detection_from_dict(d) for d in data["detections"]],
+            stats=r.CrawlStats(**data["stats"]),
+            pages=data["pages"],
+            link_checks=data["link_checks"],
+        )
+
+
+ProgressFn = Callable[[dict[str, Any]], None]
+
+
+def _site_is_private(url: str) -> bool:
+    import ipaddress
+    import socket
+
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    for info in infos:
+        try:
+            ip = ipaddress.ip_address(info[4][0])
+        except ValueError:
+            continue
+        if ip.is_private or ip.is_loopback or ip.is_link_local:
+            return True
+    return False
+
+
+def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
+    """Crawl in this process (once per process: Scrapy's reactor cannot restart)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.settings import scrapy_settings
+    from crawler.spiders.site import SiteSpider
+
+    collector = SiteCollector(job.target)
+    settings = scrapy_settings(
+        max_depth=job.target.max_depth,
+        max_bytes=job.max_bytes,
+        concurrency_per_host=job.concurrency_per_host,
+        delay=job.delay,
+        timeout=job.timeout,
+        retries=job.retries,
+        time_limit=job.time_limit,
+    )
+    last = [0.0]
+
+    def tick(c: SiteCollector) -> None:
+        now = time.monotonic()
+        if progress is not None and now - last[0] >= 0.5:
+            last[0] = now
+            progress({"phase": "crawl", "pages": len(c.facts), "requests": c.requests,
+                      "queued": len(c.scheduled)})
+
+    process = CrawlerProcess(settings, install_root_handler=False)
+    process.crawl(SiteSpider, collector=collector, progress=tick)
+    process.start()
+    return collector.finish()
+
+
+async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressFn | None) -> tuple[
+        list[r.Detection], list[dict[str, Any]]]:
+    from probes.links import LinkCheckConfig, LinkChecker, link_detections
+    from probes.netguard import AddressPolicy
+
+    # Failed crawl answers are re-checked too: nothing is reported dead on one try.
+    urls = list(outcome.to_check)
+    if not urls:
+        return [], []
+    site_private = _site_is_private(job.target.url)
+    policy = AddressPolicy(allow_private=site_private, allow_hosts=frozenset(job.allow_hosts))
+    config = LinkCheckConfig(
+        policy=policy,
+        global_limit=job.link_concurrency,
+        per_host_limit=job.link_per_host,
+        timeout=job.timeout,
+        recheck_delay=job.recheck_delay,
+        deny_hosts=frozenset(job.deny_hosts),
+    )
+    done = [0]
+
+    def on_result(_status: object) -> None:
+        done[0] += 1
+        if progress is not None and done[0] % 50 == 0:
+            progress({"phase": "links", "checked": done[0], "total": len(urls)})
+
+    async with LinkChecker(config, on_result=on_result) as checker:
+        statuses = await checker.check(urls)
+    links, unknowns = link_detections(outcome.occurrences, statuses, home_url=job.target.url)
+    rows = [
+        {"url": s.url, "ok": s.ok, "status": s.status, "error": s.error.value if s.error else None,
+         "final_url": s.final_url, "seconds": s.seconds}
+        for s in statuses.values()
+    ]
+    return [*links, *unknowns], rows
+
+
+def run_job(job: CrawlJob, *, progress: ProgressFn | None = None) -> SiteResult:
+    """Crawl, then check the links the crawl could not settle itself."""
+    started = time.monotonic()
+    outcome = crawl(job, progress=progress)
+    detections = list(outcome.detections)
+    link_rows: list[dict[str, Any]] = []
+    checked = 0
+    if job.check_links:
+        extra, link_rows = asyncio.run(_check_links(job, outcome, progress))
+        detections.extend(extra)
+        checked = len(link_rows)
+    unknown = sum(1 for d in detections if d.KIND is r.DetectionKind.UNKNOWN)
+    stats = r.CrawlStats(pages=outcome.stats.pages, requests=outcome.stats.requests + checked,
+                         seconds=round(time.monotonic() - started, 3), unknown=unknown,
+                         links_checked=checked + len(outcome.statuses), bytes=outcome.stats.bytes)
+    return SiteResult(detections=detections, stats=stats, pages=outcome.pages, link_checks=link_rows)
+
+
+def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
+                        time_limit: float | None = None) -> SiteResult:
+    """Run :func:`run_job` in a child process; kill it past ``time_limit``."""
+    limit = time_limit if time_limit is not None else job.time_limit + 600
+    with tempfile.TemporaryDirectory(prefix="govmon-crawl-") as tmp:
+        job_path = Path(tmp) / "job.json"
+        result_path = Path(tmp) / "result.json"
+        job_path.write_text(job.to_json(), encoding="utf-8")
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.runner", str(job_path), str(result_path)],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+        )
+        deadline = time.monotonic() + limit
+        tail: list[str] = []
+        assert proc.stderr is not None
+        try:
+            for line in proc.stderr:
+                if line.startswith("progress "):
+                    if progress is not None:
+                        progress(json.loads(line[9:]))
+                else:
+                    tail = (tail + [line.rstrip()])[-20:]
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    raise CrawlError(f"crawl of {job.target.url} exceeded its time limit of {limit:.0f} s")
+            code = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise CrawlError(f"crawl of {job.target.url} exceeded its time limit of {limit:.0f} s") from None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if code != 0 or not result_path.exists():
+            detail = " | ".join(tail[-3:]) or f"exit code {code}"
+            raise CrawlError(f"crawl of {job.target.url} failed: {detail}")
+        return SiteResult.from_json(result_path.read_text(encoding="utf-8"))
+
+
+def _child_main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m crawler.runner JOB.json RESULT.json", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    job = CrawlJob.from_json(Path(argv[0]).read_text(encoding="utf-8"))
+
+    def progress(info: dict[str, Any]) -> None:
+        print("progress " + json.dumps(info), file=sys.stderr, flush=True)
+
+    result = run_job(job, progress=progress)
+    tmp = Path(argv[1]).with_suffix(".part")
+    tmp.write_text(result.to_json(), encoding="utf-8")
+    tmp.replace(argv[1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))

@@ -1,0 +1,101 @@
+"""The spider of one site: fetch, hand the answer to the collector, follow.
+
+All judgement (scope, traps, analysis) lives in ``crawler.collect``; this class
+only adapts Scrapy's responses and failures to it, through one mapping table
+from download exceptions to what they mean for a monitor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from twisted.internet import defer, error
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
+
+from crawler.analysis.encoding import decode_html, text_needs_redecode
+from crawler.collect import SiteCollector
+from govmon import records as r
+
+log = logging.getLogger(__name__)
+
+#: Download exceptions -> what they mean.  A timeout or a cancelled (too large)
+#: download is *unknown* for the page's analysis; the link checker still
+#: decides the link's own status.
+FAILURES: tuple[tuple[type[BaseException], r.UnknownReason | r.LinkError], ...] = (
+    (error.DNSLookupError, r.LinkError.DNS),
+    (error.TimeoutError, r.UnknownReason.TIMEOUT),
+    (error.TCPTimedOutError, r.UnknownReason.TIMEOUT),
+    (defer.TimeoutError, r.UnknownReason.TIMEOUT),
+    (defer.CancelledError, r.UnknownReason.LIMIT),
+    (error.ConnectionRefusedError, r.LinkError.CONNECT),
+    (error.ConnectError, r.LinkError.CONNECT),
+    (error.ConnectionLost, r.LinkError.CONNECT),
+    (ResponseNeverReceived, r.LinkError.CONNECT),
+)
+
+
+def classify_failure(exc: BaseException) -> r.UnknownReason | r.LinkError:
+    for cls, meaning in FAILURES:
+        if isinstance(exc, cls):
+            return meaning
+    name = type(exc).__name__.lower()
+    if "ssl" in name or "tls" in name:
+        return r.LinkError.TLS
+    return r.UnknownReason.ERROR
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+
+
+class SiteSpider(scrapy.Spider):
+    name = "govmon-site"
+
+    def __init__(self, collector: SiteCollector, progress: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.collector = collector
+        self.progress = progress
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield self._request(self.collector.home, depth=0)
+
+    def _request(self, url: str, *, depth: int) -> Request:
+        return Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
+                       meta={"depth": depth})
+
+    def parse(self, response: Response) -> Iterator[Request]:
+        depth = int(response.meta.get("depth", 0))
+        redirects = [str(u) for u in response.meta.get("redirect_urls", [])]
+        headers = _headers(response)
+        url = response.url
+        content_type = headers.get("Content-Type", headers.get("content-type", "")).lower()
+        is_html = isinstance(response, TextResponse) and (
+            "html" in content_type or (not content_type and b"<html" in response.body[:2048].lower())
+        )
+        if not is_html or not self.collector.in_scope(url):
+            body_start = response.text[:4096] if isinstance(response, TextResponse) else ""
+            self.collector.resource(url, status=response.status, headers=headers, body_start=body_start,
+                                    redirects=redirects)
+            for hop in redirects:
+                self.collector.resource(hop, status=response.status, redirects=())
+            return
+        text = response.text
+        if text_needs_redecode(text):
+            text, _ = decode_html(response.body, None)
+        follow = self.collector.page(url, status=response.status, html=text, depth=depth, headers=headers,
+                                     redirects=redirects)
+        if self.progress is not None:
+            self.progress(self.collector)
+        for next_url in follow:
+            yield self._request(next_url, depth=depth + 1)
+
+    def failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else self.collector.home
+        meaning = classify_failure(failure.value)
+        self.collector.failure(url, reason=meaning, detail=type(failure.value).__name__)

@@ -1,0 +1,5 @@
+"""``python -m govmon`` is the ``govmon`` command."""
+
+from govmon.cli import main
+
+main()
