@@ -234,7 +234,7 @@ def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
                     if progress is not None:
                         progress(json.loads(line[9:]))
                 else:
-                    tail = (tail + [line.rstrip()])[-20:]
+                    tail = [*tail, line.rstrip()][-20:]
                 if time.monotonic() > deadline:
                     proc.kill()
                     raise CrawlError(f"crawl of {job.target.url} exceeded its time limit of {limit:.0f} s")
