@@ -46,13 +46,9 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
+            "payload", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
         ),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_alerts_site_id_sites"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_alerts_site_id_sites"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alerts")),
     )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
@@ -70,9 +66,7 @@ def upgrade() -> None:
         sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
+            "payload", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
         sa.ForeignKeyConstraint(
             ["site_id"], ["sites.id"], name=op.f("fk_detections_site_id_sites"), ondelete="CASCADE"
@@ -98,10 +92,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=500), nullable=True),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["sites.id"],
-            name=op.f("fk_manual_findings_site_id_sites"),
-            ondelete="CASCADE",
+            ["site_id"], ["sites.id"], name=op.f("fk_manual_findings_site_id_sites"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_manual_findings")),
     )
@@ -116,21 +107,20 @@ def upgrade() -> None:
         sa.Column("ok", sa.Boolean(), nullable=False),
         sa.Column("status", sa.Integer(), nullable=True),
         sa.Column("seconds", sa.Float(), nullable=True),
-        sa.Column("dns", sa.Float(), nullable=True),
-        sa.Column("connect", sa.Float(), nullable=True),
-        sa.Column("tls", sa.Float(), nullable=True),
-        sa.Column("first_byte", sa.Float(), nullable=True),
+        sa.Column("dns_seconds", sa.Float(), nullable=True),
+        sa.Column("connect_seconds", sa.Float(), nullable=True),
+        sa.Column("tls_seconds", sa.Float(), nullable=True),
+        sa.Column("first_byte_seconds", sa.Float(), nullable=True),
         sa.Column("bytes", sa.Integer(), nullable=True),
         sa.Column("error", sa.String(length=32), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.Column("final_url", sa.String(length=2048), nullable=True),
         sa.Column("blocked", sa.Boolean(), nullable=False),
         sa.Column("unknown", sa.Boolean(), nullable=False),
         sa.Column("reprobe", sa.Boolean(), nullable=False),
         sa.Column("ipv6", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["site_id"],
-            ["sites.id"],
-            name=op.f("fk_probe_results_site_id_sites"),
-            ondelete="CASCADE",
+            ["site_id"], ["sites.id"], name=op.f("fk_probe_results_site_id_sites"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_probe_results")),
     )
@@ -146,9 +136,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("reviewer", sa.String(length=100), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_reviews_site_id_sites"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_reviews_site_id_sites"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
     )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
@@ -167,13 +155,9 @@ def upgrade() -> None:
         sa.Column("unknown", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column(
-            "stats",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
+            "stats", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
         ),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_runs_site_id_sites"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_runs_site_id_sites"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_runs")),
     )
     with op.batch_alter_table("runs", schema=None) as batch_op:
@@ -191,9 +175,7 @@ def upgrade() -> None:
         sa.Column("newest", sa.Date(), nullable=True),
         sa.Column("blank", sa.Boolean(), nullable=False),
         sa.Column("unit", sa.String(length=32), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["run_id"], ["runs.id"], name=op.f("fk_columns_run_id_runs"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_columns_run_id_runs"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_columns")),
     )
     with op.batch_alter_table("columns", schema=None) as batch_op:
@@ -209,9 +191,7 @@ def upgrade() -> None:
         sa.Column("error", sa.String(length=32), nullable=True),
         sa.Column("final_url", sa.String(length=2048), nullable=True),
         sa.Column("seconds", sa.Float(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["run_id"], ["runs.id"], name=op.f("fk_link_checks_run_id_runs"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_link_checks_run_id_runs"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_link_checks")),
     )
     with op.batch_alter_table("link_checks", schema=None) as batch_op:
@@ -222,9 +202,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("detection_id", sa.Integer(), nullable=False),
         sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
+            "payload", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
         sa.ForeignKeyConstraint(
             ["detection_id"],
@@ -232,15 +210,11 @@ def upgrade() -> None:
             name=op.f("fk_observations_detection_id_detections"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["run_id"], ["runs.id"], name=op.f("fk_observations_run_id_runs"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_observations_run_id_runs"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("run_id", "detection_id", name=op.f("pk_observations")),
     )
     with op.batch_alter_table("observations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_observations_detection_id"), ["detection_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_observations_detection_id"), ["detection_id"], unique=False)
 
     op.create_table(
         "pages",
@@ -252,9 +226,7 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("depth", sa.Integer(), nullable=False),
         sa.Column("bytes", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["run_id"], ["runs.id"], name=op.f("fk_pages_run_id_runs"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_pages_run_id_runs"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pages")),
     )
     with op.batch_alter_table("pages", schema=None) as batch_op:
@@ -272,16 +244,10 @@ def upgrade() -> None:
         sa.Column("vetoed", sa.Boolean(), nullable=False),
         sa.Column("grade", sa.String(length=32), nullable=False),
         sa.Column(
-            "score",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
+            "score", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
-        sa.ForeignKeyConstraint(
-            ["run_id"], ["runs.id"], name=op.f("fk_scorings_run_id_runs"), ondelete="SET NULL"
-        ),
-        sa.ForeignKeyConstraint(
-            ["site_id"], ["sites.id"], name=op.f("fk_scorings_site_id_sites"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_scorings_run_id_runs"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_scorings_site_id_sites"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scorings")),
     )
     with op.batch_alter_table("scorings", schema=None) as batch_op:
@@ -299,21 +265,15 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("unknown", sa.Boolean(), nullable=False),
         sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
+            "payload", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
         ),
         sa.ForeignKeyConstraint(
-            ["scoring_id"],
-            ["scorings.id"],
-            name=op.f("fk_events_scoring_id_scorings"),
-            ondelete="CASCADE",
+            ["scoring_id"], ["scorings.id"], name=op.f("fk_events_scoring_id_scorings"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_events_scoring_id"), ["scoring_id"], unique=False)
-
 
 
 def downgrade() -> None:
