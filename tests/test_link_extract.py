@@ -76,7 +76,11 @@ CASES: list[tuple[str, list[tuple[str, Element]]]] = [
     ("linkinator/css/external-test.html", [("http://example.invalid/styles.css", LINK)]),
     (
         "linkinator/image/index.html",
-        [(f"{H}/image/missing.png", IMG), (f"{H}/image/boo.jpg", IMG), (f"{H}/image/missing.jpg", IMG)],
+        [
+            (f"{H}/image/missing.png", IMG),
+            (f"{H}/image/boo.jpg", IMG),
+            (f"{H}/image/missing.jpg", IMG),
+        ],
     ),
     ("linkinator/malformed/index.html", []),
     (
@@ -163,7 +167,9 @@ def _served_at(rel: str) -> str:
 
 
 @pytest.mark.parametrize(("rel", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_peer_fixture(peer_fixtures_dir: Path, rel: str, expected: list[tuple[str, Element]]) -> None:
+def test_peer_fixture(
+    peer_fixtures_dir: Path, rel: str, expected: list[tuple[str, Element]]
+) -> None:
     html = (peer_fixtures_dir / rel).read_text(encoding="utf-8")
     links = extract_links(ParsedPage.parse(_served_at(rel), html))
     assert [(link.url, link.element) for link in links] == expected
@@ -213,7 +219,8 @@ def test_texts_attachments_and_elements() -> None:
 def test_frameset() -> None:
     page = ParsedPage.parse(
         "http://www.example.gov.cn/zwgk/",
-        '<html><frameset cols="20%,*"><frame src="left.html"><frame src="/main.html"></frameset></html>',
+        '<html><frameset cols="20%,*"><frame src="left.html">'
+        '<frame src="/main.html"></frameset></html>',
     )
     assert [(link.url, link.element) for link in extract_links(page)] == [
         ("http://www.example.gov.cn/zwgk/left.html", IFRAME),
@@ -264,8 +271,14 @@ def test_government_site_quirks() -> None:
         ("https://example.gov.cn:443/a#frag", "https://example.gov.cn/a"),
         ("https://example.gov.cn:8443/a?b=2&a=1", "https://example.gov.cn:8443/a?b=2&a=1"),
         ("http://example.gov.cn/新闻/a.html", "http://example.gov.cn/%E6%96%B0%E9%97%BB/a.html"),
-        ("http://example.gov.cn/%e6%96%b0%e9%97%bb/a.html", "http://example.gov.cn/%E6%96%B0%E9%97%BB/a.html"),
-        ("http://example.gov.cn/a b/\"x\"?q=a b'c", "http://example.gov.cn/a%20b/%22x%22?q=a%20b%27c"),
+        (
+            "http://example.gov.cn/%e6%96%b0%e9%97%bb/a.html",
+            "http://example.gov.cn/%E6%96%B0%E9%97%BB/a.html",
+        ),
+        (
+            'http://example.gov.cn/a b/"x"?q=a b\'c',
+            "http://example.gov.cn/a%20b/%22x%22?q=a%20b%27c",
+        ),
         ("http://example.gov.cn/a/./b/../c/", "http://example.gov.cn/a/c/"),
         ("http://example.gov.cn/a?", "http://example.gov.cn/a?"),
         ("http:///example.gov.cn/a", "http://example.gov.cn/a"),  # browsers skip extra slashes
@@ -279,7 +292,15 @@ def test_canonical_url(url: str, canonical: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["//////", "http://", "http://:80/", "https://example]org/x", "http://a.cn:99999/", "http://a b.cn/"]
+    "url",
+    [
+        "//////",
+        "http://",
+        "http://:80/",
+        "https://example]org/x",
+        "http://a.cn:99999/",
+        "http://a b.cn/",
+    ],
 )
 def test_invalid_urls_raise(url: str) -> None:
     with pytest.raises(InvalidURL):

@@ -332,9 +332,8 @@ def extract_links(page: ParsedPage) -> list[PageLink]:
                 add(attrs.get("href"), Element.LINK)
         elif tag == "iframe" or tag == "frame":
             add(attrs.get("src"), Element.IFRAME)
-        elif tag == "meta":
-            if (attrs.get("http-equiv") or "").strip().lower() == "refresh":
-                add(refresh_url(attrs.get("content") or ""), Element.A)
+        elif tag == "meta" and (attrs.get("http-equiv") or "").strip().lower() == "refresh":
+            add(refresh_url(attrs.get("content") or ""), Element.A)
     return out
 
 
