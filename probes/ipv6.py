@@ -112,7 +112,9 @@ class Ipv6Transport(httpx.AsyncHTTPTransport):
         )
 
 
-def ipv6_client(resolve_aaaa: AaaaResolver = system_resolve_aaaa, **kwargs: Any) -> httpx.AsyncClient:
+def ipv6_client(
+    resolve_aaaa: AaaaResolver = system_resolve_aaaa, **kwargs: Any
+) -> httpx.AsyncClient:
     """An AsyncClient that reaches sites over IPv6 only."""
     return httpx.AsyncClient(transport=Ipv6Transport(resolve_aaaa), **kwargs)
 

@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import socket
 import struct
+import threading
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 PAGE = (
     "<!doctype html><html><head><meta charset='utf-8'><title>某某区人民政府</title></head>"
@@ -139,3 +140,33 @@ def _head(status: int, length: int) -> bytes:
 async def _answer(writer: asyncio.StreamWriter, status: int, body: bytes) -> None:
     writer.write(_head(status, len(body)) + body)
     await writer.drain()
+
+
+@contextlib.contextmanager
+def serve_in_thread(
+    routes: Mapping[str, str | Sequence[str]], **kwargs: object
+) -> Iterator[ProbeServer]:
+    """The same server in a background thread, for code that runs its own
+    event loop (the CLI under click's test runner)."""
+    loop = asyncio.new_event_loop()
+    server = ProbeServer(routes, **kwargs)  # type: ignore[arg-type]
+    ready = threading.Event()
+    stop: asyncio.Future[None] | None = None
+
+    async def main() -> None:
+        nonlocal stop
+        stop = loop.create_future()
+        async with server:
+            ready.set()
+            await stop
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        yield server
+    finally:
+        assert stop is not None
+        loop.call_soon_threadsafe(stop.set_result, None)
+        thread.join(10)
+        loop.close()

@@ -35,7 +35,9 @@ async def no_aaaa(host: str) -> list[str]:
     return []
 
 
-def check(routes: dict[str, Any], *, host: str = "::1", **kw: Any) -> tuple[Ipv6Detection, ProbeServer]:
+def check(
+    routes: dict[str, Any], *, host: str = "::1", **kw: Any
+) -> tuple[Ipv6Detection, ProbeServer]:
     async def main() -> tuple[Ipv6Detection, ProbeServer]:
         async with ProbeServer(routes, host=host) as server:
             det = await check_ipv6(server.url("/", host=NAME), timeout=2.0,

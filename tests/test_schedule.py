@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,7 +21,7 @@ def test_exact_count_and_bounded_gaps(per_day: int) -> None:
         assert len(offsets) == per_day
         assert all(0 <= o < DAY for o in offsets)
         assert offsets == sorted(offsets)
-        gaps = [b - a for a, b in zip(offsets, offsets[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(offsets)]
         gaps.append(offsets[0] + DAY - offsets[-1])  # across midnight
         # jitter of 10 % of the interval, centred: gaps within +-10 %
         assert min(gaps) >= 0.9 * interval - 1e-6

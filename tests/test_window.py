@@ -70,13 +70,14 @@ def test_reprobes_blocked_and_unknown_are_out_of_the_ratio() -> None:
 
 
 def test_results_outside_the_window_are_ignored() -> None:
-    results = week(20) + [fail(START - timedelta(seconds=1)), fail(END)]
+    results = [*week(20), fail(START - timedelta(seconds=1)), fail(END)]
     d = summarise(results, url=URL, start=START, end=END)
     assert (d.probes, d.failures) == (140, 0)
 
 
 def test_min_daily_and_days_covered() -> None:
-    results = [r for r in week(20) if r.at.astimezone(CHINA).date() != START.date() + timedelta(days=3)]
+    skipped = START.date() + timedelta(days=3)
+    results = [r for r in week(20) if r.at.astimezone(CHINA).date() != skipped]
     results = results[:-5]  # the last day has 15
     d = summarise(results, url=URL, start=START, end=END)
     assert d.days == 6
