@@ -344,6 +344,10 @@ class Ipv6Detection(Detection):
     links_checked: int = 0
     links_ok: int = 0
     support: float | None = None
+    #: second-level pages that did not open over IPv6 (evidence for NAT-D-IPV6)
+    failed_links: tuple[str, ...] = ()
+    #: why the homepage did not open over IPv6, or why nothing was checked
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
