@@ -38,6 +38,7 @@ __all__ = [
     "JiucuoFacts",
     "analyse_footer",
     "find_jiucuo",
+    "script_free_tree",
     "site_code_valid",
 ]
 
@@ -145,8 +146,10 @@ def site_code_valid(code: str) -> bool:
 # --------------------------------------------------------------------------
 
 
-def _clean_tree(page: ParsedPage) -> LexborHTMLParser:
-    """A copy of the page without script/style, parsed once per page and cached."""
+def script_free_tree(page: ParsedPage) -> LexborHTMLParser:
+    """A copy of the page without script/style/noscript/template, parsed once per
+    page and cached on it, shared by the footer and header analysers (a candidate
+    for ``ParsedPage`` itself)."""
     cached = page._cache.get("footer:clean_tree")
     if isinstance(cached, LexborHTMLParser):
         return cached
@@ -187,7 +190,7 @@ def _footer_text(page: ParsedPage) -> str:
     cached = page._cache.get("footer:text")
     if isinstance(cached, str):
         return cached
-    tree = _clean_tree(page)
+    tree = script_free_tree(page)
     parts = [node.text(separator=" ") for node in _footer_nodes(tree)]
     body = page.body_text
     parts.append(body[-_TAIL_CHARS:])
@@ -280,7 +283,7 @@ def _footer_script(page: ParsedPage) -> str | None:
         code = node.text() or ""
         if _WRITE_CALL.search(code) and _FOOTERISH_WORD.search(code):
             return "inline-script"
-    containers = _footer_nodes(_clean_tree(page))
+    containers = _footer_nodes(script_free_tree(page))
     if any(squash(node.text(separator=" ")) for node in containers):
         return None
     # No footer with text: a footer container left empty, or no footer at all,
