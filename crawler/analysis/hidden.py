@@ -310,6 +310,9 @@ def _hiding(node: LexborNode, styler: _Styler) -> tuple[str, LexborNode] | None:
             if d["visibility"] in ("hidden", "collapse"):
                 return "visibility_hidden", n
             break
+    # Font size and colour hide text only: an image link stays visible.
+    if node.css_first("img, svg, canvas, video, object, embed, input, iframe") is not None:
+        return None
     for n, d in zip(chain, decls, strict=True):
         if "font-size" in d:
             if _tiny(d["font-size"]) or d["font-size"] == "0":
