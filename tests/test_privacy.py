@@ -1,0 +1,244 @@
+"""Privacy leak detection: real-looking numbers are found, masked and digested; look-alikes are not."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crawler.analysis.page import ParsedPage
+from crawler.analysis.privacy import (
+    digest,
+    find_privacy,
+    find_privacy_in_attachment,
+    find_privacy_in_page,
+    id_check_char,
+    is_bank_card,
+    is_legacy_id,
+    is_person_name,
+    is_resident_id,
+    luhn_ok,
+    mask_text,
+)
+from govmon.records import PrivacyType, dumps
+
+TODAY = date(2026, 11, 25)
+URL = "http://www.example.gov.cn/art/2026/11/1.html"
+
+
+def make_id(first17: str) -> str:
+    return first17 + id_check_char(first17)
+
+
+def make_card(prefix: str, length: int) -> str:
+    body = prefix + ("2718281828459045" * 2)[: length - len(prefix) - 1]
+    for check in "0123456789":
+        if luhn_ok(body + check):
+            return body + check
+    raise AssertionError("unreachable")
+
+
+ID = make_id("51070319900307123")
+ID_X = next(
+    make_id(f"11010519850215{n:03d}"[:17])
+    for n in range(1000)
+    if id_check_char(f"11010519850215{n:03d}"[:17]) == "X"
+)
+CARD = make_card("622202", 19)
+
+
+def test_check_digit_reference_values() -> None:
+    # GB 11643's published example.
+    assert id_check_char("11010519491231002") == "X"
+    assert is_resident_id("11010519491231002X", today=TODAY)
+    assert not is_resident_id("110105194912310021", today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "number, ok",
+    [
+        (ID, True),
+        (ID_X, True),
+        (ID_X.lower(), True),
+        (make_id("99070319900307123"), False),  # no such province
+        (make_id("51070319901307123"), False),  # month 13
+        (make_id("51070318990307123"), False),  # born before 1900
+        (make_id("51070320270307123"), False),  # born in the future
+        (ID[:-1] + str((int(ID[-1]) + 1) % 10) if ID[-1] != "X" else ID[:-1] + "0", False),
+    ],
+    ids=["valid", "check-x", "check-x-lower", "region", "month", "1899", "future", "bad-check"],
+)
+def test_resident_id_rules(number: str, ok: bool) -> None:
+    assert is_resident_id(number, today=TODAY) is ok
+
+
+def test_legacy_and_cards() -> None:
+    assert is_legacy_id("510703900307123", today=TODAY)
+    assert not is_legacy_id("510703901307123", today=TODAY)
+    assert is_bank_card(CARD)
+    assert is_bank_card(make_card("4", 16))
+    assert not is_bank_card(make_card("4", 18))  # Visa is 16 digits here
+    assert not is_bank_card(make_card("7", 16))  # unknown issuer
+    assert not is_bank_card(CARD[:-1] + str((int(CARD[-1]) + 1) % 10))  # Luhn fails
+
+
+def test_id_in_text_is_found_masked_and_digested() -> None:
+    text = f"2026年城乡低保名单：张三，身份证号{ID}，家住某村。"
+    [det] = find_privacy(text, url=URL, today=TODAY)
+    assert det.type is PrivacyType.ID_CARD
+    assert det.excerpt == ID[:6] + "********" + ID[-4:]
+    assert det.digest == digest(ID) and len(det.digest) == 16
+    assert not det.possible and det.attachment is None
+    assert "张三" in det.context and ID not in det.context
+    assert ID not in repr(det) and ID not in dumps(det)
+
+
+def test_digest_follows_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = digest(ID)
+    monkeypatch.setenv("GOVMON_PRIVACY_KEY", "another key")
+    assert digest(ID) != first
+    assert digest(ID_X.lower()) == digest(ID_X)
+
+
+def test_x_check_digit_and_fullwidth_digits() -> None:
+    full = ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    found = find_privacy(f"身份证：{ID_X}；另一人：{full}", url=URL, today=TODAY)
+    assert [d.excerpt for d in found] == [ID_X[:6] + "********" + ID_X[-4:], ID[:6] + "********" + ID[-4:]]
+
+
+def test_same_number_twice_is_one_detection() -> None:
+    assert len(find_privacy(f"{ID} 与 {ID}", url=URL, today=TODAY)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{ID[:6]}********{ID[-4:]}",  # masked
+        "138****5678",
+        f"9{ID}",  # inside a longer run
+        f"{ID}7",
+        f"订单号：{ID}",
+        f"统一社会信用代码：{ID}",
+        f"http://www.example.gov.cn/doc/{ID}.html",
+        f"file_{ID}",
+        f"0.{ID}",
+        "川府发〔2026〕12号",
+        "联系电话：0816-1234567，服务热线12345，传真0816-2345678",
+        "网站标识码5107000001 蜀ICP备05012345号 川公网安备51070302000123号",
+        "510703900307123",  # a legacy ID without a keyword or people context
+        f"流水号{CARD}",
+        CARD,  # a card number with no card word nearby
+        "联系人：王五 13812345678",  # a mobile outside a list of people
+    ],
+    ids=["masked-id", "masked-mobile", "longer-run-before", "longer-run-after", "order",
+         "credit-code", "url", "identifier", "decimal", "doc-number", "office-phones",
+         "site-codes", "legacy-bare", "serial-card", "bare-card", "single-contact"],
+)
+def test_look_alikes_are_not_reported(text: str) -> None:
+    assert find_privacy(text, url=URL, today=TODAY) == []
+
+
+def test_cards_with_a_card_word_or_people_context() -> None:
+    [det] = find_privacy(f"银行卡号：{CARD}", url=URL, today=TODAY)
+    assert det.type is PrivacyType.BANK_CARD and det.excerpt == CARD[:6] + "*" * 9 + CARD[-4:]
+    grouped = " ".join(CARD[i : i + 4] for i in range(0, 19, 4))
+    [det] = find_privacy(f"账号 {grouped}", url=URL, today=TODAY)
+    assert det.digest == digest(CARD)
+    assert find_privacy(CARD, url=URL, people_context=True, today=TODAY)[0].type is PrivacyType.BANK_CARD
+
+
+def test_legacy_id_with_keyword() -> None:
+    [det] = find_privacy("身份证号码：510703900307123", url=URL, today=TODAY)
+    assert det.type is PrivacyType.ID_CARD and det.excerpt == "510703*****7123"
+
+
+def test_mobiles_only_in_people_context() -> None:
+    text = "姓名\t联系电话\n张三\t13812345678\n李四\t13987654321"
+    assert find_privacy(text, url=URL, today=TODAY) == []
+    found = find_privacy_in_attachment(text, url=URL, attachment="名单.xlsx", today=TODAY)
+    assert [d.excerpt for d in found] == ["138****5678", "139****4321"]
+    assert all(d.possible and d.attachment == "名单.xlsx" for d in found)
+
+
+def test_person_names() -> None:
+    assert is_person_name("张三") and is_person_name("欧阳娜娜") and is_person_name(" 李小明 ")
+    assert not is_person_name("办公室") and not is_person_name("张家村委")
+    assert not is_person_name("联系电话") and not is_person_name("Zhang")
+
+
+def test_page_table_of_people_reports_mobiles_as_possible() -> None:
+    html = f"""<html><body>
+    <h1>2026年临时救助对象公示</h1>
+    <table><tr><th>序号</th><th>姓名</th><th>身份证号</th><th>联系电话</th></tr>
+    <tr><td>1</td><td>张三</td><td>{ID}</td><td>13812345678</td></tr>
+    <tr><td>2</td><td>李四</td><td>{ID[:6]}********{ID[-4:]}</td><td>139****4321</td></tr></table>
+    <table><tr><th>科室</th><th>电话</th></tr>
+    <tr><td>办公室</td><td>0816-1234567</td></tr><tr><td>值班室</td><td>13700001111</td></tr></table>
+    <script>var secret = "{make_id('11010519800101001')}";</script>
+    </body></html>"""
+    found = find_privacy_in_page(ParsedPage.parse(URL, html), today=TODAY)
+    assert sorted((d.type.value, d.excerpt, d.possible) for d in found) == [
+        ("id_card", ID[:6] + "********" + ID[-4:], False),
+        ("mobile", "138****5678", True),
+    ]
+
+
+def test_page_list_of_people() -> None:
+    html = """<ul><li>张三 13812345678</li><li>李四 13987654321</li></ul>
+    <ul><li>咨询电话 13700001111</li></ul><p>联系人：王五，13600002222</p>"""
+    found = find_privacy_in_page(ParsedPage.parse(URL, html), today=TODAY)
+    assert sorted(d.excerpt for d in found) == ["138****5678", "139****4321"]
+
+
+def test_context_masks_neighbouring_numbers() -> None:
+    other = make_id("11010519800101001")
+    masked = mask_text(f"a {other} b 13812345678 c")
+    assert other not in masked and "13812345678" not in masked
+
+
+# --------------------------------------------------------------------------
+# False positives: the real corpus and generated look-alike pages
+# --------------------------------------------------------------------------
+
+
+def test_no_findings_on_the_real_corpus(corpus_dir: Path) -> None:
+    pages = [p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix in (".html", ".jsp")]
+    assert len(pages) >= 10
+    for path in pages:
+        page = ParsedPage.parse("http://corpus.example.gov.cn/", path.read_text(encoding="utf-8"))
+        found = find_privacy_in_page(page, today=TODAY)
+        # Report only the count and file name: never print a number.
+        assert not found, f"{len(found)} privacy finding(s) in {path.name}"
+
+
+def _lookalike_page(rng: random.Random) -> str:
+    year = rng.randint(2000, 2026)
+    rows = []
+    for i in range(40):
+        rows.append(
+            f"<tr><td>{i + 1}</td><td>川府办发〔{year}〕{rng.randint(1, 200)}号</td>"
+            f"<td>{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}</td>"
+            f"<td>0816-{rng.randint(1000000, 9999999)}</td>"
+            f"<td>订单号{rng.randint(10**17, 10**18 - 1)}</td>"
+            f"<td>流水号{rng.randint(10**15, 10**19 - 1)}</td>"
+            f"<td>{''.join(rng.choice('0123456789') for _ in range(rng.choice([12, 14, 15, 16, 17, 18, 19, 20, 22])))}</td>"
+            f"<td>{rng.randint(10**17, 10**18 - 1)}{rng.randint(1, 9)}</td>"
+            f"<td>{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(10**9, 10**10 - 1)}</td>"
+            f"<td>12345 | 12315 | 400-810-{rng.randint(1000, 9999)}</td></tr>"
+        )
+    return (
+        "<html><body><h1>政务公开</h1><table><tr><th>序号</th><th>文号</th><th>日期</th>"
+        "<th>电话</th><th>订单</th><th>流水</th><th>编码</th><th>长号</th><th>批次</th><th>热线</th></tr>"
+        + "".join(rows)
+        + "</table></body></html>"
+    )
+
+
+def test_no_findings_on_generated_lookalike_pages() -> None:
+    rng = random.Random(20261125)
+    for n in range(50):
+        page = ParsedPage.parse(f"http://gen.example.gov.cn/{n}.html", _lookalike_page(rng))
+        found = find_privacy_in_page(page, today=TODAY)
+        assert not found, f"{len(found)} finding(s) on generated page {n}"
