@@ -217,7 +217,7 @@ def _one(events: Sequence[Event], profile: Profile, has_services: bool) -> tuple
     if profile.bonus_cap is not None:
         bonus = min(bonus, profile.bonus_cap)
     if vetoes:
-        return 0.0, True, vetoes, profile.fail_grade, deductions, 0.0
+        return 0.0, True, vetoes, profile.fail_grade, deductions, 0.0  # nothing else is scored
     if profile.structure == "national":
         base = profile.base if has_services else profile.service_base
         part = base - deductions

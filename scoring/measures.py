@@ -63,6 +63,15 @@ FOOTER_NAMES = {
 }
 
 
+CLASS_NAMES = {
+    "news": "动态要闻类", "notice": "通知公告类", "policy": "政策文件类",
+    "interpretation": "政策解读类", "personnel": "人事信息类", "planning": "规划计划类",
+    "finance": "财政资金类", "statistics": "统计数据类", "overview": "概况信息类",
+    "interaction": "互动交流类", "service": "办事服务类", "service_stats": "办事统计类",
+    "data_release": "数据发布类", "survey": "调查征集类", "faq": "常见问题类", "other": "其他",
+}  # fmt: skip
+
+
 class Status(enum.StrEnum):
     HIT = "hit"
     NEAR = "near"
@@ -331,15 +340,17 @@ def missing_column(
 ) -> list[Occurrence]:
     """No column of the classes at all; with no column seen, the answer is unknown."""
     columns = dets.of(ColumnDetection)
-    classes = "、".join(str(c) for c in p.classes or ())
+    classes = "、".join(CLASS_NAMES[str(c)] for c in p.classes or ())
+    if p.name_contains:
+        classes += "（" + "/".join(p.name_contains) + "）"
     if not columns:
-        return [Occurrence(status=Status.UNKNOWN, message=f"未采集到任何栏目，无法判断是否开设（{classes}）")]
+        return [Occurrence(status=Status.UNKNOWN, message=f"未采集到任何栏目，无法判断是否开设{classes}栏目")]
     units = {c.unit for c in columns}
     out = []
     for unit in sorted(units, key=lambda u: u or ""):
         own = [c for c in columns if c.unit == unit]
         if not any(_matches(c, p.classes, p.level, p.name_contains) for c in own):
-            out.append(Occurrence(unit=unit, message=f"未发现该类栏目（{classes}）"))
+            out.append(Occurrence(unit=unit, message=f"未发现{classes}栏目"))
     return out
 
 
