@@ -58,6 +58,7 @@ _LINK_RE = re.compile(
 )
 _FILLER = "\x00FILLER\x00"
 _FILLER_PARA = 100  # characters per filler paragraph
+_FILLER_WRAP = '<div class="text">{}</div>\n'
 
 
 @dataclass(frozen=True, slots=True)
@@ -621,8 +622,9 @@ class _Builder:
         rng = text.rng_for(self.seed, "size", url)
         target = rng.randint(lo + 500, hi - 500)
         para_bytes = _FILLER_PARA * self.bpc + 8
-        n = max(0, (target - skeleton_bytes) // para_bytes)
-        return n, n * para_bytes
+        wrap = len(_FILLER_WRAP.format(""))
+        n = max(0, (target - skeleton_bytes - wrap) // para_bytes)
+        return n, (n * para_bytes + wrap) if n else 0
 
     def render(self, url: str, plan: _Plan) -> str:
         html = self._skeleton(url, plan)
@@ -642,7 +644,7 @@ class _Builder:
         paras = "".join(
             f"<p>{flat[i * _FILLER_PARA:(i + 1) * _FILLER_PARA]}</p>\n" for i in range(n)
         )
-        return html.replace(_FILLER, f'<div class="text">{paras}</div>\n' if n else "")
+        return html.replace(_FILLER, _FILLER_WRAP.format(paras) if n else "")
 
     def resource_for(self, url: str) -> Resource:
         plan = self.plans[url]
@@ -760,7 +762,7 @@ class _Builder:
         return plan.col.entries[plan.number].title
 
     def _abs_key(self, page: str, href: str) -> str:
-        if href.startswith("/") and not href.startswith("//"):
+        if (href.startswith("/") and not href.startswith("//")) or href.startswith("#"):
             return href
         if "://" in href or ":" in href.split("/", 1)[0]:
             return href
