@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -210,9 +211,14 @@ def run_job(job: CrawlJob, *, progress: ProgressFn | None = None) -> SiteResult:
     return SiteResult(detections=detections, stats=stats, pages=outcome.pages, link_checks=link_rows)
 
 
+class CrawlInterrupted(CrawlError):
+    """The crawl was stopped from outside (daemon shutdown) before it finished."""
+
+
 def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
-                        time_limit: float | None = None) -> SiteResult:
-    """Run :func:`run_job` in a child process; kill it past ``time_limit``."""
+                        time_limit: float | None = None, stop: threading.Event | None = None) -> SiteResult:
+    """Run :func:`run_job` in a child process; kill it past ``time_limit`` or when
+    ``stop`` is set (then :class:`CrawlInterrupted`)."""
     limit = time_limit if time_limit is not None else job.time_limit + 600
     with tempfile.TemporaryDirectory(prefix="govmon-crawl-") as tmp:
         job_path = Path(tmp) / "job.json"
@@ -228,6 +234,16 @@ def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
         deadline = time.monotonic() + limit
         tail: list[str] = []
         assert proc.stderr is not None
+        watcher = None
+        if stop is not None:
+            def watch() -> None:
+                while proc.poll() is None:
+                    if stop.wait(0.2):
+                        proc.terminate()
+                        return
+
+            watcher = threading.Thread(target=watch, name="crawl-stop-watch", daemon=True)
+            watcher.start()
         try:
             for line in proc.stderr:
                 if line.startswith("progress "):
@@ -246,6 +262,8 @@ def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+        if stop is not None and stop.is_set() and not result_path.exists():
+            raise CrawlInterrupted(f"crawl of {job.target.url} interrupted by shutdown")
         if code != 0 or not result_path.exists():
             detail = " | ".join(tail[-3:]) or f"exit code {code}"
             raise CrawlError(f"crawl of {job.target.url} failed: {detail}")

@@ -96,12 +96,16 @@ def _check_url(url: str) -> str:
 
 @contextlib.contextmanager
 def _demo_site(as_of: datetime) -> Iterator[tuple[str, str, str | None, tuple[str, ...]]]:
-    """Serve the bundled sample portal on 127.0.0.1 for the duration of an audit."""
-    from govmon.sitegen import demo_portal, serve
+    """Serve the bundled sample portal (and its "external" sites) on 127.0.0.1."""
+    from govmon.sitegen.build import build_portal
+    from govmon.sitegen.scenarios import demo
+    from govmon.sitegen.server import serve
 
-    portal = demo_portal(as_of.date())
-    with serve(portal) as base:
-        yield base, portal.truth.site_name, portal.truth.site_code, tuple(portal.truth.unfetchable_hosts)
+    with serve(None) as external:
+        portal = build_portal(demo(as_of.date(), external_base=external))
+        with serve(portal) as base:
+            truth = portal.truth
+            yield base + "/", truth.site_name, truth.site_code, tuple(truth.unfetchable_hosts)
 
 
 def _progress_printer(enabled: bool) -> tuple[Callable[[dict[str, Any]], None] | None, Callable[[], None]]:

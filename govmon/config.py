@@ -158,6 +158,15 @@ class Schedule(_Model):
     weekly_notice: str = Field("mon 08:00", description="weekly notice: weekday HH:MM")
     fortnightly_notice: str = Field("mon 08:30", description="bi-weekly notice, every other week")
     notices_dir: str | None = Field(None, description="folder for notices; default <data dir>/notices")
+    crawl_every_minutes: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="crawl on this interval instead of nightly at crawl_at (demos, tests, key portals)"
+    )
+    notice_every_minutes: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="write the weekly notice on this interval instead (demos and tests)"
+    )
+    probe_every_seconds: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="probe rounds on this interval instead of 86400/per_day (demos and tests)"
+    )
     reference_urls: tuple[str, ...] = Field(
         (), description="URLs that tell the monitor's own network is up (probes are unknown when all fail)"
     )

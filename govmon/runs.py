@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawler.collect import CrawlTarget
-from crawler.runner import CrawlJob, SiteResult, crawl_in_subprocess
+from crawler.runner import CrawlInterrupted, CrawlJob, SiteResult, crawl_in_subprocess
 from govmon import records as r
 from govmon.config import MonitorConfig, SiteConfig, unit_for
 from govmon.errors import CrawlError
@@ -58,11 +59,10 @@ def availability_detection(store: Store, site: SiteInfo, as_of: datetime) -> r.A
     rows = store.probe_results(site.id, start, as_of)
     if not rows:
         return None
-    try:
-        from probes.window import summarise_rows
-    except ImportError:  # availability arrives with the probes
-        return None
-    return summarise_rows(rows, url=site.url, start=start, end=as_of)
+    from govmon.probing import row_result
+    from probes.window import summarise
+
+    return summarise([row_result(row, site.url) for row in rows], url=site.url, start=start, end=as_of)
 
 
 def score_site(store: Store, site: SiteInfo, *, run_id: int | None, detections: Sequence[r.Detection],
@@ -85,13 +85,18 @@ def score_site(store: Store, site: SiteInfo, *, run_id: int | None, detections: 
 
 
 def crawl_and_store(store: Store, config: MonitorConfig, site: SiteConfig, *, as_of: datetime,
-                    progress: Callable[[dict[str, Any]], None] | None = None) -> tuple[int, SiteResult | None]:
+                    progress: Callable[[dict[str, Any]], None] | None = None,
+                    stop: threading.Event | None = None) -> tuple[int, SiteResult | None]:
     """Crawl one site in a child process and store what it saw; (run id, result)."""
     info = store.site(site.url)
     assert info is not None, "import the configuration first"
     run_id = store.start_run(info.id)
     try:
-        result = crawl_in_subprocess(job_for(config, site, as_of), progress=progress)
+        result = crawl_in_subprocess(job_for(config, site, as_of), progress=progress, stop=stop)
+    except CrawlInterrupted as exc:
+        store.finish_run(run_id, status="interrupted", error=str(exc))
+        log.warning("%s", exc)
+        return run_id, None
     except CrawlError as exc:
         store.finish_run(run_id, status="failed", error=str(exc))
         log.error("%s", exc)

@@ -349,6 +349,16 @@ class Store:
             cols = [c.key for c in m.ProbeResult.__table__.columns if c.key not in ("id", "site_id")]
             return [{c: getattr(row, c) for c in cols} for row in rows]
 
+    def recent_probe_results(self, site_id: int, limit: int = 6) -> list[dict[str, Any]]:
+        """The newest ``limit`` probe rows of a site, oldest first (for alerts)."""
+        with self.session() as s:
+            rows = list(s.scalars(
+                select(m.ProbeResult).where(m.ProbeResult.site_id == site_id)
+                .order_by(m.ProbeResult.at.desc(), m.ProbeResult.id.desc()).limit(limit)
+            ))
+            cols = [c.key for c in m.ProbeResult.__table__.columns if c.key not in ("id", "site_id")]
+            return [{c: getattr(row, c) for c in cols} for row in reversed(rows)]
+
     def add_alert(self, site_id: int | None, kind: str, message: str, *, at: datetime | None = None,
                   payload: dict[str, Any] | None = None) -> None:
         with self.session() as s:
