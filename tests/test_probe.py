@@ -293,3 +293,31 @@ def test_result_row_round_trip() -> None:
     js = r.to_json()
     assert list(js)[:5] == ["at", "ok", "status", "seconds", "error"]
     assert js["at"] == T0.isoformat()
+
+
+def test_waiting_for_our_own_pool_is_unknown() -> None:
+    # one connection in the pool, held by a hanging site: the second probe
+    # never reached its site, so it proves nothing about it
+    async def main() -> list[ProbeResult]:
+        async with ProbeServer({"/hang": "hang", "/ok": "ok"}) as server, \
+                httpx.AsyncClient(limits=httpx.Limits(max_connections=1)) as client:
+            first = asyncio.create_task(probe(server.url("/hang"), client=client,
+                                              timeout=TIMEOUT))
+            await asyncio.sleep(0.1)
+            second = await probe(server.url("/ok"), client=client, timeout=TIMEOUT)
+            return [await first, second]
+
+    hang, waited = run(main())
+    assert hang.failed and hang.error is ProbeError.TIMEOUT
+    assert waited.unknown and not waited.failed and "PoolTimeout" in waited.detail
+
+
+def test_batch_without_client_makes_its_own() -> None:
+    async def main() -> list[ProbeResult]:
+        async with ProbeServer({"/": "ok"}) as server:
+            return await probe_batch([server.url("/")] * 5, concurrency=2, timeout=TIMEOUT)
+
+    results = run(main())
+    assert len(results) == 5 and all(r.ok for r in results)
+    # no keep-alive: every probe opened its own connection
+    assert all(r.connect_seconds is not None for r in results)
