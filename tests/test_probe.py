@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -321,3 +322,53 @@ def test_batch_without_client_makes_its_own() -> None:
     assert len(results) == 5 and all(r.ok for r in results)
     # no keep-alive: every probe opened its own connection
     assert all(r.connect_seconds is not None for r in results)
+
+
+def _self_signed(tmp_path: Any) -> tuple[ssl.SSLContext, str]:
+    """A server context with a self-signed certificate for 127.0.0.1, and its PEM path."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(T0 - timedelta(days=3650)).not_valid_after(T0 + timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem = tmp_path / "cert.pem"
+    key_pem = tmp_path / "key.pem"
+    cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert_pem, key_pem)
+    return ctx, str(cert_pem)
+
+
+def test_tls_timings_and_untrusted_certificate(tmp_path: Any) -> None:
+    server_ctx, cert_pem = _self_signed(tmp_path)
+    trusting = ssl.create_default_context(cafile=cert_pem)
+
+    async def main() -> tuple[ProbeResult, ProbeResult]:
+        async with ProbeServer({"/": "ok"}, tls=server_ctx) as server:
+            async with httpx.AsyncClient(verify=trusting) as client:
+                good = await probe(server.url("/"), client=client, timeout=2.0)
+            async with httpx.AsyncClient() as client:  # system CAs: not trusted
+                bad = await probe(server.url("/"), client=client, timeout=2.0)
+            return good, bad
+
+    good, bad = run(main())
+    assert good.ok and good.tls_seconds is not None and good.connect_seconds is not None
+    assert good.first_byte_seconds is not None
+    assert good.first_byte_seconds >= good.tls_seconds
+    assert bad.failed and bad.error is ProbeError.TLS, bad.detail
