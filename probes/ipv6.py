@@ -196,9 +196,11 @@ async def check_ipv6(
 ) -> Ipv6Detection:
     """AAAA present, homepage over IPv6, and the share of second-level pages
     reachable over IPv6.  A resolver that cannot answer (not "no record")
-    raises: the caller records an unknown, never "IPv6 not done".  ``client`` must be an IPv6-only client (default:
-    :func:`ipv6_client` over ``resolve_aaaa``); ``links`` defaults to the
-    internal links of the homepage as fetched over IPv6."""
+    raises: the caller records an unknown, never "IPv6 not done".
+
+    ``client`` must be an IPv6-only client (default: :func:`ipv6_client` over
+    ``resolve_aaaa``); ``links`` defaults to the internal links of the homepage
+    as fetched over IPv6."""
     host = httpx.URL(url).host
     family = _ip_family(host)
     addresses = [host] if family == socket.AF_INET6 else (
