@@ -11,14 +11,18 @@ What fails a probe (``ProbeResult.failed``):
 * no complete answer within the timeout (``timeout``), a DNS, connection, TLS or
   reset failure, a redirect loop, a protocol error;
 * a 5xx answer (``http``) and any 4xx that is not an anti-bot answer: a homepage
-  answering 404/410/403 "cannot be opened" for the inspector either.
+  answering 404/410/403 "cannot be opened" for the inspector either.  (A bare
+  403 without any WAF marker or header is counted as a failure too: it is what
+  a visitor sees.  The probe sends a browser-like User-Agent so that a site
+  filtering unknown clients answers it as it answers browsers.)
 
 What does *not* fail a probe:
 
 * a WAF challenge or rate limit (``crawler.analysis.waf.challenge_reason``):
   ``blocked=True``, the site said nothing about itself;
 * a probe made while the monitor's own network was down (reference URLs failing
-  at the same moment, or every site of a batch failing at once): ``unknown=True``.
+  at the same moment, or every site of a batch failing at once), or that timed
+  out waiting for a connection of the monitor's own pool: ``unknown=True``.
 
 Both are kept, so a person can see them, and left out of the ratio
 (:mod:`probes.window`).  A failed probe is re-probed at once; the re-probe is
@@ -58,6 +62,14 @@ DEFAULT_TIMEOUT = 15.0
 MAX_BYTES = 32 * 1024 * 1024
 #: A batch where every site fails at once points at our network (from this size).
 ALL_FAIL_MIN_BATCH = 3
+
+#: Sent with every probe: a browser-like identity that still names the tool,
+#: so that a site blocking unknown clients answers as it answers browsers.
+DEFAULT_HEADERS = {
+    "User-Agent": "Mozilla/5.0 (compatible; govmon-probe/1)",
+    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
 
 Clock = Callable[[], datetime]
 Resolver = Callable[[str], Awaitable[Any]]
@@ -105,6 +117,17 @@ EXCEPTION_CLASSES: tuple[tuple[type[BaseException], ProbeError], ...] = (
 #: Words of resolver failures that reach us only as text (anyio, httpcore).
 _DNS_WORDS = ("name or service not known", "nodename nor servname", "getaddrinfo",
               "name resolution", "no address associated")
+
+
+def _in_chain(exc: BaseException, exc_type: type[BaseException]) -> bool:
+    seen: BaseException | None = exc
+    hops = 0
+    while seen is not None and hops < 20:
+        if isinstance(seen, exc_type):
+            return True
+        seen = seen.__cause__ or seen.__context__
+        hops += 1
+    return False
 
 
 def classify_exception(exc: BaseException) -> ProbeError:
@@ -229,6 +252,18 @@ async def system_resolve(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+def make_client(*, concurrency: int = 100, verify: bool = True) -> httpx.AsyncClient:
+    """A client fit for probing: a fresh connection per probe (no keep-alive, so
+    every probe measures connect and TLS as a first visit does) and a pool larger
+    than the number of probes in flight (a probe waiting for a pooled connection
+    would be timing the monitor, not the site)."""
+    return httpx.AsyncClient(
+        headers=DEFAULT_HEADERS,
+        verify=verify,
+        limits=httpx.Limits(max_connections=concurrency * 2 + 8, max_keepalive_connections=0),
+    )
+
+
 def _is_ip(host: str) -> bool:
     try:
         socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host)
@@ -273,7 +308,9 @@ async def probe(
                 "GET",
                 url,
                 follow_redirects=True,
-                timeout=httpx.Timeout(timeout),
+                # a wait for our own pool longer than half the time is the
+                # monitor's overload: PoolTimeout -> unknown, not a failure
+                timeout=httpx.Timeout(timeout, pool=timeout / 2),
                 extensions={"trace": timings},
             ) as response:
                 status = response.status_code
@@ -290,7 +327,10 @@ async def probe(
     except Exception as exc:  # every failure becomes a result, via one table
         seconds = time.perf_counter() - start
         error = classify_exception(exc)
+        # waiting for a connection of our own pool is the monitor's fault
+        ours = _in_chain(exc, httpx.PoolTimeout)
         return ProbeResult(
+            unknown=ours,
             url=url, at=at, ok=False, status=status, seconds=seconds, dns_seconds=dns,
             connect_seconds=timings.span("connect_tcp"), tls_seconds=timings.span("start_tls"),
             first_byte_seconds=timings.first_byte, bytes=received, error=error,
@@ -388,7 +428,7 @@ def mark_unknown(result: ProbeResult, why: str) -> ProbeResult:
 async def probe_batch(
     urls: Sequence[str],
     *,
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient | None = None,
     concurrency: int = 100,
     reference_urls: Sequence[str] = (),
     timeout: float = DEFAULT_TIMEOUT,
@@ -400,12 +440,20 @@ async def probe_batch(
     """Probe many homepages at one moment with at most ``concurrency`` in flight.
 
     Returns, per URL in input order, the scheduled probe followed by its
-    re-probe when there was one.  When failures occurred and every reference
+    re-probe when there was one.  Without ``client`` one is made by
+    :func:`make_client`; a given client needs a pool larger than
+    ``concurrency`` (see there).  When failures occurred and every reference
     URL fails too, or every site of a batch of at least ``all_fail_min`` sites
     failed, the failed results (and their re-probes) are marked ``unknown``.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
+    if client is None:
+        async with make_client(concurrency=concurrency) as own:
+            return await probe_batch(
+                urls, client=own, concurrency=concurrency, reference_urls=reference_urls,
+                timeout=timeout, clock=clock, resolver=resolver, reprobe=reprobe,
+                all_fail_min=all_fail_min)
     gate = asyncio.Semaphore(concurrency)
 
     async def one(u: str) -> tuple[ProbeResult, ProbeResult | None]:

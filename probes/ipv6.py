@@ -34,6 +34,8 @@ from govmon.records import Ipv6Detection
 logger = logging.getLogger(__name__)
 
 AaaaResolver = Callable[[str], Awaitable[list[str]]]
+#: Resolver answers meaning "this name has no AAAA record" (others: unknown).
+_NO_RECORD = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 
 
 async def system_resolve_aaaa(host: str) -> list[str]:
@@ -42,8 +44,10 @@ async def system_resolve_aaaa(host: str) -> list[str]:
     try:
         infos = await loop.getaddrinfo(host, None, family=socket.AF_INET6,
                                        type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        return []
+    except socket.gaierror as exc:
+        if exc.errno in _NO_RECORD:
+            return []
+        raise  # a resolver that could not answer says nothing about the site
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -119,8 +123,20 @@ def ipv6_client(
     return httpx.AsyncClient(transport=Ipv6Transport(resolve_aaaa), **kwargs)
 
 
-def second_level_links(url: str, html: str, *, limit: int = 50) -> list[str]:
-    """Internal links of a homepage (same host), in page order, deduplicated."""
+def _internal(host: str, site_host: str, subdomains: bool) -> bool:
+    if host == site_host:
+        return True
+    base = site_host.removeprefix("www.")
+    return subdomains and base.count(".") >= 1 and host.endswith("." + base)
+
+
+def second_level_links(url: str, html: str, *, limit: int = 50,
+                       subdomains: bool = True) -> list[str]:
+    """Internal links of a homepage, in page order, deduplicated.
+
+    Internal: the same host, or with ``subdomains`` a host under the site's
+    domain (``zwgk.example.gov.cn`` for ``www.example.gov.cn``), since sections
+    of a government portal often live on their own subdomain."""
     page = ParsedPage.parse(url, html)
     host = httpx.URL(url).host
     seen: dict[str, None] = {}
@@ -134,7 +150,8 @@ def second_level_links(url: str, html: str, *, limit: int = 50) -> list[str]:
             parsed = httpx.URL(target)
         except httpx.InvalidURL:
             continue
-        if parsed.scheme not in ("http", "https") or parsed.host != host or target == home:
+        if (parsed.scheme not in ("http", "https") or target == home
+                or not _internal(parsed.host, host, subdomains)):
             continue
         seen.setdefault(target, None)
         if len(seen) >= limit:
@@ -178,9 +195,12 @@ async def check_ipv6(
     concurrency: int = 8,
 ) -> Ipv6Detection:
     """AAAA present, homepage over IPv6, and the share of second-level pages
-    reachable over IPv6.  ``client`` must be an IPv6-only client (default:
-    :func:`ipv6_client` over ``resolve_aaaa``); ``links`` defaults to the
-    internal links of the homepage as fetched over IPv6."""
+    reachable over IPv6.  A resolver that cannot answer (not "no record")
+    raises: the caller records an unknown, never "IPv6 not done".
+
+    ``client`` must be an IPv6-only client (default: :func:`ipv6_client` over
+    ``resolve_aaaa``); ``links`` defaults to the internal links of the homepage
+    as fetched over IPv6."""
     host = httpx.URL(url).host
     family = _ip_family(host)
     addresses = [host] if family == socket.AF_INET6 else (

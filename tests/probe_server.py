@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 import threading
 from collections import Counter
@@ -38,7 +39,9 @@ class ProbeServer:
         host: str = "127.0.0.1",
         trickle_delay: float = 0.2,
         hosts: Mapping[str, Mapping[str, str | Sequence[str]]] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
+        self.tls = tls
         self.routes = {p: [b] if isinstance(b, str) else list(b) for p, b in routes.items()}
         self.hosts = {
             h: {p: [b] if isinstance(b, str) else list(b) for p, b in r.items()}
@@ -54,10 +57,11 @@ class ProbeServer:
 
     def url(self, path: str = "/", *, host: str | None = None) -> str:
         name = host or (f"[{self.host}]" if ":" in self.host else self.host)
-        return f"http://{name}:{self.port}{path}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{name}:{self.port}{path}"
 
     async def __aenter__(self) -> ProbeServer:
-        self._server = await asyncio.start_server(self._handle, self.host, 0)
+        self._server = await asyncio.start_server(self._handle, self.host, 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -77,7 +81,7 @@ class ProbeServer:
         self._handlers.add(task)
         try:
             await self._serve(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
             pass
         finally:
             self._handlers.discard(task)

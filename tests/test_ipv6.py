@@ -112,3 +112,23 @@ def test_detection_round_trip() -> None:
     det = Ipv6Detection(url="http://x.test/", aaaa=True, reachable=True, links_checked=2,
                         links_ok=1, support=0.5, failed_links=("http://x.test/b",))
     assert detection_from_dict(to_dict(det)) == det
+
+
+def test_subdomains_are_internal() -> None:
+    html = """<a href="http://zwgk.example.gov.cn/a.html">A</a>
+    <a href="http://www.example.gov.cn/b.html">B</a>
+    <a href="http://www.other.gov.cn/c.html">C</a>
+    <a href="http://evil-example.gov.cn/d.html">D</a>"""
+    url = "http://www.example.gov.cn/"
+    assert second_level_links(url, html) == [
+        "http://zwgk.example.gov.cn/a.html", "http://www.example.gov.cn/b.html"]
+    assert second_level_links(url, html, subdomains=False) == [
+        "http://www.example.gov.cn/b.html"]
+
+
+def test_resolver_failure_is_not_no_aaaa() -> None:
+    async def broken(host: str) -> list[str]:
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    with pytest.raises(socket.gaierror):
+        asyncio.run(check_ipv6(f"http://{NAME}/", resolve_aaaa=broken, timeout=1.0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -25,7 +26,7 @@ from tests.probe_server import ProbeServer
 
 T = TypeVar("T")
 T0 = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-TIMEOUT = 0.6  # never the inspection's 15 s in tests
+TIMEOUT = 1.0  # never the inspection's 15 s in tests
 
 
 def run(coro: Awaitable[T]) -> T:
@@ -92,7 +93,7 @@ def test_trickle_is_failed_by_the_wall_clock_not_by_read_gaps() -> None:
     # whole page does not: the probe must fail at the timeout.
     r = probe_path({"/": "slow"})
     assert r.error is ProbeError.TIMEOUT
-    assert TIMEOUT <= r.seconds < TIMEOUT + 0.5
+    assert TIMEOUT <= r.seconds < TIMEOUT + 2
     assert 0 < r.bytes < 400
 
 
@@ -293,3 +294,82 @@ def test_result_row_round_trip() -> None:
     js = r.to_json()
     assert list(js)[:5] == ["at", "ok", "status", "seconds", "error"]
     assert js["at"] == T0.isoformat()
+
+
+def test_waiting_for_our_own_pool_is_unknown() -> None:
+    # one connection in the pool, held by a hanging site: the second probe
+    # never reached its site, so it proves nothing about it
+    async def main() -> list[ProbeResult]:
+        async with ProbeServer({"/hang": "hang", "/ok": "ok"}) as server, \
+                httpx.AsyncClient(limits=httpx.Limits(max_connections=1)) as client:
+            first = asyncio.create_task(probe(server.url("/hang"), client=client,
+                                              timeout=TIMEOUT))
+            while server.hits["/hang"] == 0:  # the hanging probe holds the connection
+                await asyncio.sleep(0.01)
+            second = await probe(server.url("/ok"), client=client, timeout=TIMEOUT)
+            return [await first, second]
+
+    hang, waited = run(main())
+    assert hang.failed and hang.error is ProbeError.TIMEOUT
+    assert waited.unknown and not waited.failed and "PoolTimeout" in waited.detail
+
+
+def test_batch_without_client_makes_its_own() -> None:
+    async def main() -> list[ProbeResult]:
+        async with ProbeServer({"/": "ok"}) as server:
+            return await probe_batch([server.url("/")] * 5, concurrency=2, timeout=TIMEOUT)
+
+    results = run(main())
+    assert len(results) == 5 and all(r.ok for r in results)
+    # no keep-alive: every probe opened its own connection
+    assert all(r.connect_seconds is not None for r in results)
+
+
+def _self_signed(tmp_path: Any) -> tuple[ssl.SSLContext, str]:
+    """A server context with a self-signed certificate for 127.0.0.1, and its PEM path."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(T0 - timedelta(days=3650)).not_valid_after(T0 + timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem = tmp_path / "cert.pem"
+    key_pem = tmp_path / "key.pem"
+    cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert_pem, key_pem)
+    return ctx, str(cert_pem)
+
+
+def test_tls_timings_and_untrusted_certificate(tmp_path: Any) -> None:
+    server_ctx, cert_pem = _self_signed(tmp_path)
+    trusting = ssl.create_default_context(cafile=cert_pem)
+
+    async def main() -> tuple[ProbeResult, ProbeResult]:
+        async with ProbeServer({"/": "ok"}, tls=server_ctx) as server:
+            async with httpx.AsyncClient(verify=trusting) as client:
+                good = await probe(server.url("/"), client=client, timeout=2.0)
+            async with httpx.AsyncClient() as client:  # system CAs: not trusted
+                bad = await probe(server.url("/"), client=client, timeout=2.0)
+            return good, bad
+
+    good, bad = run(main())
+    assert good.ok and good.tls_seconds is not None and good.connect_seconds is not None
+    assert good.first_byte_seconds is not None
+    assert good.first_byte_seconds >= good.tls_seconds
+    assert bad.failed and bad.error is ProbeError.TLS, bad.detail

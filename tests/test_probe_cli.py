@@ -42,7 +42,7 @@ def test_json_contract_with_known_failures() -> None:
 
 def test_timeout_failure_and_reprobe_not_counted() -> None:
     with serve_in_thread({"/": ["hang", "ok"]}) as server:
-        code, out, _ = invoke(server.url("/"), "--timeout", "0.5", "--reprobe",
+        code, out, _ = invoke(server.url("/"), "--timeout", "1", "--reprobe",
                               "--format", "json")
     assert code == 0
     doc = json.loads(out)

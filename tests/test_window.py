@@ -165,3 +165,12 @@ def test_naive_window_is_rejected() -> None:
 def test_empty_window() -> None:
     d = summarise([], url=URL, start=START, end=END)
     assert (d.probes, d.failures, d.ratio, d.days, d.min_daily_probes) == (0, 0, 0.0, 0, 0)
+
+
+def test_window_not_aligned_to_midnight_uses_whole_days_for_the_minimum() -> None:
+    start = START + timedelta(hours=12)
+    end = start + timedelta(days=7)
+    results = [ok(start + timedelta(hours=h)) for h in range(7 * 24)]
+    d = summarise(results, url=URL, start=start, end=end)
+    assert d.probes == 168 and d.days == 8  # two half days at the edges
+    assert d.min_daily_probes == 24  # the six whole days, not the 12-probe edges

@@ -32,6 +32,7 @@ from govmon.records import PROBE_SCHEMA
 from probes.availability import (
     DEFAULT_TIMEOUT,
     ProbeResult,
+    make_client,
     mark_unknown,
     network_ok,
     probe,
@@ -87,7 +88,7 @@ def summary(url: str, results: list[ProbeResult], *, requested: int,
 async def _run(url: str, *, count: int, interval: float, timeout: float, reprobe: bool,
                references: tuple[str, ...], echo_line: bool) -> list[ProbeResult]:
     results: list[ProbeResult] = []
-    async with httpx.AsyncClient(headers={"User-Agent": "govmon-probe/1"}) as client:
+    async with make_client(concurrency=1) as client:
         for i in range(count):
             began = time.monotonic()
             batch = [await probe(url, client=client, timeout=timeout)]
