@@ -15,36 +15,27 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import fields
 from typing import Any
 
 import httpx
 
-from probes.availability import ProbeError, ProbeResult, probe_batch
+from probes.availability import ProbeResult, probe_batch
 from probes.schedule import probe_offsets
 from probes.window import red_alerts
 from govmon.store.repo import Store
 
 log = logging.getLogger(__name__)
 
-_RESULT_FIELDS = [f.name for f in fields(ProbeResult)]
-
-
 def result_row(result: ProbeResult) -> dict[str, Any]:
-    """A probe result as a ``probe_results`` row (the URL is the site's)."""
-    row = {name: getattr(result, name) for name in _RESULT_FIELDS if name != "url"}
-    row["error"] = result.error.value if result.error else None
+    """A probe result as a ``probe_results`` row (the site id replaces the URL)."""
+    row = result.to_row()
+    del row["url"]
     return row
 
 
 def row_result(row: dict[str, Any], url: str) -> ProbeResult:
     """A stored row back as the probe record, for the window maths."""
-    data = {k: v for k, v in row.items() if k in _RESULT_FIELDS}
-    data["error"] = ProbeError(row["error"]) if row.get("error") else None
-    data["bytes"] = data.get("bytes") or 0
-    data["seconds"] = data.get("seconds") or 0.0
-    data["detail"] = data.get("detail") or ""
-    return ProbeResult(url=url, **data)
+    return ProbeResult.from_row({**row, "url": url})
 
 
 def round_plan(sites: Sequence[tuple[int, str]], *, per_day: int, seed: str | int = "govmon"

@@ -173,7 +173,6 @@ class ProbeResult(Base):
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     unknown: Mapped[bool] = mapped_column(Boolean, default=False)
     reprobe: Mapped[bool] = mapped_column(Boolean, default=False)
-    ipv6: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Detection(Base):

@@ -118,7 +118,6 @@ def upgrade() -> None:
         sa.Column("blocked", sa.Boolean(), nullable=False),
         sa.Column("unknown", sa.Boolean(), nullable=False),
         sa.Column("reprobe", sa.Boolean(), nullable=False),
-        sa.Column("ipv6", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["site_id"], ["sites.id"], name=op.f("fk_probe_results_site_id_sites"), ondelete="CASCADE"
         ),
