@@ -192,8 +192,9 @@ def _footer_text(page: ParsedPage) -> str:
         return cached
     tree = script_free_tree(page)
     parts = [node.text(separator=" ") for node in _footer_nodes(tree)]
-    body = page.body_text
-    parts.append(body[-_TAIL_CHARS:])
+    if not any(p.strip() for p in parts):
+        # No footer container with text: the end of the body stands for it.
+        parts.append(page.body_text[-_TAIL_CHARS:])
     text = squash(" ".join(parts))
     page._cache["footer:text"] = text
     return text
