@@ -19,6 +19,7 @@ from crawler.analysis.compliance import page_detection
 from crawler.analysis.footer import ConacForm, analyse_footer, find_jiucuo
 from crawler.analysis.meta import CONTENT_TAGS, SITE_TAGS, check_tags
 from crawler.analysis.page import ParsedPage
+from crawler.analysis.searchbox import find_search
 from govmon.records import FooterMarker, PageType
 
 HANDAN = "kevin3691__renmin/src__main__webapp__WEB-INF__views__affairs__"
@@ -229,3 +230,27 @@ def test_title_and_header_naming_on_real_pages(corpus_dir: Path) -> None:
     handan = _page(corpus_dir, ROWS["3-handan-gkzn"])
     det = page_detection(handan, PageType.COLUMN, site_name="邯郸市人民政府", expected_site_code=None)
     assert det.name_in_title is True and det.name_in_header is True
+
+
+SEARCH = {
+    "1-handan-index": ("form", "http://www.hd.gov.cn/was5/web/search", "POST", "searchword"),
+    "5-ccgp": None,
+    "6-beijing": ("script", "http://jw.beijing.gov.cn/so/s", "GET", "qt"),
+    "7-anhui": ("form", "http://jyt.ah.gov.cn/site/search/6788021", "GET", "keywords"),
+    # the hot-word links carry the query field: a usable link wins over the script box
+    "8-shaanxi": ("link", "http://www.shaanxi.gov.cn/sxsearch/search.html", "GET", "searchWord"),
+    "9-urumqi": ("form", "http://www.wlmq.gov.cn/search/searchResult.jsp", "GET", "q"),
+    "10-shanghai-script-footer": None,
+}
+
+
+@pytest.mark.parametrize("key", list(SEARCH), ids=list(SEARCH))
+def test_search_entry_on_real_pages(corpus_dir: Path, key: str) -> None:
+    found = find_search(_page(corpus_dir, ROWS[key]))
+    expected = SEARCH[key]
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found.kind.value, found.action, found.method, found.query_field) == expected
+    assert found.usable

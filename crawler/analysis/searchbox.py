@@ -180,10 +180,12 @@ def _from_link(page: ParsedPage, charset: str) -> SearchForm | None:
         parts = urlsplit(url)
         pairs = parse_qsl(parts.query, keep_blank_values=True)
         field = next((k for k, _ in pairs if k.lower() in _QUERY_NAMES), None)
-        path_hint = _HINT.search(parts.path) is not None
+        host = parts.hostname or ""
+        path_hint = _HINT.search(parts.path) is not None or (
+            host.split(".")[0] in _SEARCH_HOSTS - {"www"}
+        )
         if not (_LINK_TEXT.match(label.strip()) or (path_hint and field is not None)):
             continue
-        host = parts.hostname or ""
         # A search of another host (an open-data portal) is not the site search,
         # unless it is the site's search host (www.x.gov.cn → so.x.gov.cn).
         if not _LINK_TEXT.match(label) and host and host != page_host and not (
