@@ -225,10 +225,14 @@ def test_handan_column_pages_carry_all_column_tags(corpus_dir: Path) -> None:
 
 def test_title_and_header_naming_on_real_pages(corpus_dir: Path) -> None:
     shaanxi = _page(corpus_dir, ROWS["8-shaanxi"])
-    det = page_detection(shaanxi, PageType.CONTENT, site_name="陕西省人民政府门户网站", expected_site_code=None)
+    det = page_detection(
+        shaanxi, PageType.CONTENT, site_name="陕西省人民政府门户网站", expected_site_code=None
+    )
     assert det.name_in_title is True
     handan = _page(corpus_dir, ROWS["3-handan-gkzn"])
-    det = page_detection(handan, PageType.COLUMN, site_name="邯郸市人民政府", expected_site_code=None)
+    det = page_detection(
+        handan, PageType.COLUMN, site_name="邯郸市人民政府", expected_site_code=None
+    )
     assert det.name_in_title is True and det.name_in_header is True
 
 

@@ -133,7 +133,10 @@ def test_police_forms(html: str, number: str) -> None:
 
 @pytest.mark.parametrize("host", ["www.beian.gov.cn", "beian.mps.gov.cn"])
 def test_police_link_only(host: str) -> None:
-    html = f'<a href="http://{host}/portal/registerSystemInfo?recordcode=44030402003007"><img src="ga.png"></a>'
+    html = (
+        f'<a href="http://{host}/portal/registerSystemInfo?recordcode=44030402003007">'
+        '<img src="ga.png"></a>'
+    )
     facts = analyse_footer(page(html))
     assert FooterMarker.POLICE in facts.present
     assert facts.police == "44030402003007"
@@ -149,7 +152,7 @@ def test_police_number_of_wrong_length_is_not_a_marker() -> None:
     [
         (FRAGMENTS[FooterMarker.CONAC], ConacForm.LINK),
         (
-            "<script type=\"text/javascript\">document.write(unescape(\"%3Cspan id='_ideConac' "
+            '<script type="text/javascript">document.write(unescape("%3Cspan id=\'_ideConac\' '
             "%3E%3C/span%3E%3Cscript src='https://dcs.conac.cn/js/33/000/0000/60425889/"
             "CA330000000604258890010.js' type='text/javascript'%3E%3C/script%3E\"));</script>",
             ConacForm.SCRIPT,
@@ -176,7 +179,9 @@ def test_conac_placeholder_without_loader_is_missing() -> None:
 
 def test_sponsor_words_in_an_article_do_not_stand_in_for_the_footer() -> None:
     """Outside the footer only the label forms (主办单位 / 主办：) count."""
-    article = "<div class='article'>" + "本次比赛由市教育局主办，各校参加。" * 3 + "正文" * 800 + "</div>"
+    article = (
+        "<div class='article'>" + "本次比赛由市教育局主办，各校参加。" * 3 + "正文" * 800 + "</div>"
+    )
     facts = analyse_footer(page(FRAGMENTS[FooterMarker.SITE_CODE], body=article))
     assert FooterMarker.SPONSOR in facts.missing
 
@@ -263,7 +268,7 @@ def test_footer_script_with_visible_markers_stays_observable() -> None:
 
 def test_markers_written_by_an_inline_script_are_visible() -> None:
     script = (
-        "<script>document.writeln('<div class=\"ft\">主办单位：某市人民政府 "
+        '<script>document.writeln(\'<div class="ft">主办单位：某市人民政府 '
         "网站标识码：5107030001 川ICP备05002834号 川公网安备 51070302000123号 "
         "联系电话：0816-2222222</div>');</script>"
     )
@@ -294,7 +299,11 @@ def test_page_with_only_library_scripts_and_no_footer_is_observable() -> None:
             "script",
             "5107030001",
         ),
-        ('<script id="_jiucuo_" sitecode="1304000009" src="images/jiucuo.js.下载"></script>', "script", "1304000009"),
+        (
+            '<script id="_jiucuo_" sitecode="1304000009" src="images/jiucuo.js.下载"></script>',
+            "script",
+            "1304000009",
+        ),
         (
             '<a href="https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=bm14000002&amp;url=x">'
             '<img src="jiucuo.png"></a>',
@@ -313,7 +322,11 @@ def test_page_with_only_library_scripts_and_no_footer_is_observable() -> None:
             "script",
             "5107030001",
         ),
-        ('<div class="dzjg j-jiucuo fl" data-setting="{sitecode:3400000072}"></div>', "widget", "3400000072"),
+        (
+            '<div class="dzjg j-jiucuo fl" data-setting="{sitecode:3400000072}"></div>',
+            "widget",
+            "3400000072",
+        ),
         ('<a href="/jc/">我为政府网站找错</a>', "text", None),
     ],
     ids=["script", "saved-script", "link", "link-ip", "written", "widget", "text"],

@@ -63,7 +63,9 @@ def test_pub_date_formats(value: str, expected: date) -> None:
     assert parse_pub_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["", "昨天", "2020-13-01", "2023-02-30", "2023-08-19 25:00", "12-25"])
+@pytest.mark.parametrize(
+    "value", ["", "昨天", "2020-13-01", "2023-02-30", "2023-08-19 25:00", "12-25"]
+)
 def test_pub_date_rejects_non_dates(value: str) -> None:
     assert parse_pub_date(value) is None
 
@@ -109,7 +111,9 @@ def test_one_filled_copy_of_a_repeated_tag_is_enough() -> None:
 def test_column_tags_are_not_required_on_content_pages() -> None:
     tags = {k: v for k, v in FULL.items() if k not in COLUMN_TAGS}
     assert check_tags(page_with(tags), PageType.CONTENT, footer_site_code=None).missing == ()
-    assert check_tags(page_with(tags), PageType.COLUMN, footer_site_code=None).missing == COLUMN_TAGS
+    assert (
+        check_tags(page_with(tags), PageType.COLUMN, footer_site_code=None).missing == COLUMN_TAGS
+    )
 
 
 def test_site_id_code_mismatch_with_footer_is_invalid() -> None:
@@ -134,14 +138,17 @@ def test_site_id_code_compared_case_insensitively_for_ministries() -> None:
     ],
 )
 def test_insane_values_are_invalid(tag: str, value: str) -> None:
-    facts = check_tags(page_with(dict(FULL, **{tag: value})), PageType.CONTENT, footer_site_code=None)
+    facts = check_tags(
+        page_with(dict(FULL, **{tag: value})), PageType.CONTENT, footer_site_code=None
+    )
     assert facts.invalid == (tag,)
     if tag == "PubDate":
         assert facts.pub_date is None
 
 
 @pytest.mark.parametrize(
-    "value", ["www.wlmq.gov.cn/fjbm/llj/tzgg/562718.htm", "//www.my.gov.cn/a.html", "https://x.gov.cn/"]
+    "value",
+    ["www.wlmq.gov.cn/fjbm/llj/tzgg/562718.htm", "//www.my.gov.cn/a.html", "https://x.gov.cn/"],
 )
 def test_url_tag_accepts_real_forms(value: str) -> None:
     facts = check_tags(page_with(dict(FULL, Url=value)), PageType.CONTENT, footer_site_code=None)

@@ -88,7 +88,10 @@ def page(html: str, url: str = HOME) -> ParsedPage:
 
 
 def test_site_name_of_prefers_the_tag_then_the_title() -> None:
-    assert site_name_of(page('<head><meta name="sitename" content="绵阳市人民政府"></head>')) == "绵阳市人民政府"
+    assert (
+        site_name_of(page('<head><meta name="sitename" content="绵阳市人民政府"></head>'))
+        == "绵阳市人民政府"
+    )
     assert site_name_of(page("<title>通知_绵阳市人民政府</title>")) == "绵阳市人民政府"
     assert site_name_of(page("<title>绵阳市人民政府 | 工作动态</title>")) == "工作动态"
     assert site_name_of(page("<title>通知</title>")) is None
@@ -114,7 +117,16 @@ def test_name_in_title() -> None:
         ("<div class='top'><a>首页</a><script src='logo.js'></script></div>", None),
         ("<div class='article'><p>正文</p></div>" + "<p>正文</p>" * 200, None),
     ],
-    ids=["text", "link-title", "logo-alt", "logo-image", "text-without-name", "empty", "scripted", "no-header"],
+    ids=[
+        "text",
+        "link-title",
+        "logo-alt",
+        "logo-image",
+        "text-without-name",
+        "empty",
+        "scripted",
+        "no-header",
+    ],
 )
 def test_name_in_header(body: str, expected: bool | None) -> None:
     p = page(f"<html><head><title>t</title></head><body>{body}</body></html>")
@@ -128,7 +140,8 @@ def test_name_in_header(body: str, expected: bool | None) -> None:
 HOME_HTML = """<html><head><title>绵阳市人民政府</title>
 <meta name="SiteName" content="绵阳市人民政府"><meta name="SiteIDCode" content="5107000001"></head>
 <body><div class="header"><h1>绵阳市人民政府</h1>
-<form action="/search/s" method="get"><input name="q"><input type="hidden" name="siteCode" value="5107000001"></form>
+<form action="/search/s" method="get"><input name="q">
+<input type="hidden" name="siteCode" value="5107000001"></form>
 </div><div class="main">要闻</div>
 <div class="footer">主办单位：绵阳市人民政府办公室 网站标识码：5107000001</div></body></html>"""
 
@@ -141,7 +154,9 @@ def test_site_detection_facts() -> None:
     )
     dets = [
         page_detection(home, PageType.HOME, site_name=None, expected_site_code="5107000001"),
-        page_detection(other, PageType.CONTENT, site_name="绵阳市人民政府", expected_site_code=None),
+        page_detection(
+            other, PageType.CONTENT, site_name="绵阳市人民政府", expected_site_code=None
+        ),
     ]
     site = site_detection(
         home, dets, site_name=None, expected_site_code="5107000001", domain_exceptions=()
@@ -156,20 +171,39 @@ def test_site_detection_facts() -> None:
 
 def test_site_code_mismatch_and_unknowns() -> None:
     home = page(HOME_HTML)
-    site = site_detection(home, [], site_name="绵阳市政府", expected_site_code="5107000002", domain_exceptions=())
+    site = site_detection(
+        home, [], site_name="绵阳市政府", expected_site_code="5107000002", domain_exceptions=()
+    )
     assert site.site_code_expected == "5107000002" and site.site_code_matches is False
     bare = page("<html><body><p>x</p></body></html>", "http://www.example.com/")
-    site = site_detection(bare, [], site_name=None, expected_site_code="5107000002", domain_exceptions=())
+    site = site_detection(
+        bare, [], site_name=None, expected_site_code="5107000002", domain_exceptions=()
+    )
     assert site.site_code is None and site.site_code_matches is None
     assert site.domain_compliant is False and site.search_box is False
     assert site.name == "" and site.named_after_region is None
 
 
 def test_site_code_falls_back_to_the_tag_and_the_jiucuo_entry() -> None:
-    tagged = page('<html><head><meta name="SiteIDCode" content="5107000001"></head><body></body></html>')
-    assert site_detection(tagged, [], site_name=None, expected_site_code=None, domain_exceptions=()).site_code == "5107000001"
-    jiucuo = page('<html><body><script id="_jiucuo_" sitecode="5107000003" src="jiucuo.js"></script></body></html>')
-    assert site_detection(jiucuo, [], site_name=None, expected_site_code=None, domain_exceptions=()).site_code == "5107000003"
+    tagged = page(
+        '<html><head><meta name="SiteIDCode" content="5107000001"></head><body></body></html>'
+    )
+    assert (
+        site_detection(
+            tagged, [], site_name=None, expected_site_code=None, domain_exceptions=()
+        ).site_code
+        == "5107000001"
+    )
+    jiucuo = page(
+        '<html><body><script id="_jiucuo_" sitecode="5107000003" src="jiucuo.js">'
+        "</script></body></html>"
+    )
+    assert (
+        site_detection(
+            jiucuo, [], site_name=None, expected_site_code=None, domain_exceptions=()
+        ).site_code
+        == "5107000003"
+    )
 
 
 def test_sample_pages_is_deterministic_and_order_free() -> None:

@@ -23,20 +23,51 @@ def query_of(url: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("form", "action", "method", "field"),
     [
-        ('<form action="/search/searchResult.jsp"><input name="q"></form>', "http://www.my.gov.cn/search/searchResult.jsp", "GET", "q"),
         (
-            '<form method="post" action="http://www.my.gov.cn/was5/web/search"><input type="text" name="searchword"></form>',
+            '<form action="/search/searchResult.jsp"><input name="q"></form>',
+            "http://www.my.gov.cn/search/searchResult.jsp",
+            "GET",
+            "q",
+        ),
+        (
+            '<form method="post" action="http://www.my.gov.cn/was5/web/search">'
+            '<input type="text" name="searchword"></form>',
             "http://www.my.gov.cn/was5/web/search",
             "POST",
             "searchword",
         ),
-        ('<form action="/jsearchfront/search.do"><input type="search" name="kw"></form>', "http://www.my.gov.cn/jsearchfront/search.do", "GET", "kw"),
-        ('<form action="/site/search/6788021" class="j-search-form"><input name="keywords"></form>', "http://www.my.gov.cn/site/search/6788021", "GET", "keywords"),
+        (
+            '<form action="/jsearchfront/search.do"><input type="search" name="kw"></form>',
+            "http://www.my.gov.cn/jsearchfront/search.do",
+            "GET",
+            "kw",
+        ),
+        (
+            '<form action="/site/search/6788021" class="j-search-form">'
+            '<input name="keywords"></form>',
+            "http://www.my.gov.cn/site/search/6788021",
+            "GET",
+            "keywords",
+        ),
         ('<form action="/s"><input name="wd"></form>', "http://www.my.gov.cn/s", "GET", "wd"),
-        ('<form action="/cx" id="searchform"><input name="text1" placeholder="请输入关键字"></form>', "http://www.my.gov.cn/cx", "GET", "text1"),
+        (
+            '<form action="/cx" id="searchform">'
+            '<input name="text1" placeholder="请输入关键字"></form>',
+            "http://www.my.gov.cn/cx",
+            "GET",
+            "text1",
+        ),
         ('<form><input name="query"></form>', URL, "GET", "query"),
     ],
-    ids=["get-q", "post-was5", "jsearch-kw", "keywords", "wd", "unnamed-field-by-hint", "no-action"],
+    ids=[
+        "get-q",
+        "post-was5",
+        "jsearch-kw",
+        "keywords",
+        "wd",
+        "unnamed-field-by-hint",
+        "no-action",
+    ],
 )
 def test_form_variants(form: str, action: str, method: str, field: str) -> None:
     found = find_search(page(form))
@@ -47,9 +78,11 @@ def test_form_variants(form: str, action: str, method: str, field: str) -> None:
 
 def test_hidden_fields_and_url_for() -> None:
     form = (
-        '<form action="/search/s" method="get"><input type="hidden" name="siteCode" value="5107000001">'
+        '<form action="/search/s" method="get">'
+        '<input type="hidden" name="siteCode" value="5107000001">'
         '<input type="hidden" name="tab" value="all"><input name="qt" type="text">'
-        '<select name="scope"><option value="1">全站</option><option value="2" selected>本栏</option></select>'
+        '<select name="scope"><option value="1">全站</option>'
+        '<option value="2" selected>本栏</option></select>'
         '<input type="submit" value="搜索"></form>'
     )
     found = find_search(page(form))
@@ -57,7 +90,12 @@ def test_hidden_fields_and_url_for() -> None:
     assert found.hidden == (("siteCode", "5107000001"), ("tab", "all"), ("scope", "2"))
     url = found.url_for("营商 环境")
     assert url.startswith("http://www.my.gov.cn/search/s?")
-    assert query_of(url) == [("siteCode", "5107000001"), ("tab", "all"), ("scope", "2"), ("qt", "营商 环境")]
+    assert query_of(url) == [
+        ("siteCode", "5107000001"),
+        ("tab", "all"),
+        ("scope", "2"),
+        ("qt", "营商 环境"),
+    ]
 
 
 def test_get_form_drops_the_action_query_like_a_browser() -> None:
@@ -73,16 +111,24 @@ def test_post_form_keeps_the_action_query() -> None:
     )
     found = find_search(page(form))
     assert found is not None and found.method == "POST"
-    assert query_of(found.url_for("x")) == [("siteCode", "5100000014"), ("uc", "1"), ("searchWord", "x")]
+    assert query_of(found.url_for("x")) == [
+        ("siteCode", "5100000014"),
+        ("uc", "1"),
+        ("searchWord", "x"),
+    ]
     assert found.params("x") == [("uc", "1"), ("searchWord", "x")]
 
 
 def test_gbk_site_encodes_the_query_in_gbk() -> None:
-    found = find_search(page('<form action="/s"><input name="q"></form>', head='<meta charset="gb2312">'))
+    found = find_search(
+        page('<form action="/s"><input name="q"></form>', head='<meta charset="gb2312">')
+    )
     assert found is not None and found.charset == "gb2312"
     assert found.url_for("政府").endswith("q=%D5%FE%B8%AE")
     form = '<form action="/s" accept-charset="utf-8"><input name="q"></form>'
-    found = find_search(page(form, head='<meta http-equiv="Content-Type" content="text/html; charset=GBK">'))
+    found = find_search(
+        page(form, head='<meta http-equiv="Content-Type" content="text/html; charset=GBK">')
+    )
     assert found is not None and found.charset == "utf-8"
 
 
@@ -93,7 +139,9 @@ def test_login_and_message_forms_are_not_search() -> None:
 
 
 def test_search_link_with_query_parameter_is_usable() -> None:
-    link = '<a href="/sxsearch/search.html?tenantId=10&amp;searchWord=%E8%90%A5%E5%95%86">营商环境</a>'
+    link = (
+        '<a href="/sxsearch/search.html?tenantId=10&amp;searchWord=%E8%90%A5%E5%95%86">营商环境</a>'
+    )
     found = find_search(page(link))
     assert found is not None and found.kind is SearchKind.LINK
     assert found.action == "http://www.my.gov.cn/sxsearch/search.html"
@@ -130,11 +178,16 @@ def test_script_box_with_literal_target_url() -> None:
     )
     found = find_search(page(body))
     assert found is not None and found.kind is SearchKind.SCRIPT and found.usable
-    assert found.url_for("x") == "https://www.my.gov.cn/search/advance_result.shtml?siteID=136&query=x"
+    assert (
+        found.url_for("x") == "https://www.my.gov.cn/search/advance_result.shtml?siteID=136&query=x"
+    )
 
 
 def test_script_box_without_url_is_a_box_but_not_usable() -> None:
-    body = '<form id="myForm" onsubmit="return false;"><input type="text" name="keywords" placeholder="请输入关键词"></form>'
+    body = (
+        '<form id="myForm" onsubmit="return false;">'
+        '<input type="text" name="keywords" placeholder="请输入关键词"></form>'
+    )
     found = find_search(page(body))
     assert found == SearchForm(kind=SearchKind.SCRIPT, action=None, query_field="keywords")
     assert not found.usable

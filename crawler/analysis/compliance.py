@@ -43,9 +43,7 @@ def page_detection(
     """
     footer = analyse_footer(page)
     jiucuo = find_jiucuo(page)
-    tags = check_tags(
-        page, page_type, footer_site_code=footer.site_code or expected_site_code
-    )
+    tags = check_tags(page, page_type, footer_site_code=footer.site_code or expected_site_code)
     name = site_name or site_name_of(page)
     return PageDetection(
         url=page.url,

@@ -45,10 +45,13 @@ __all__ = [
 #: Province abbreviations used in ICP and 公网安备 numbers.
 _PROV = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼港澳台蜀黔滇陇秦"
 #: First two digits of the 6-digit administrative region codes (GB/T 2260).
-_PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
-)
+# fmt: off
+_PROVINCE_CODES = frozenset((
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82",
+))
+# fmt: on
 
 _SITE_CODE = re.compile(
     r"(?:标识码|识别码|标识号)\s*[：:]?\s*((?:bm|BM|Bm)?\s?\d+)(?!\d)",
@@ -239,9 +242,7 @@ def _conac(page: ParsedPage) -> ConacForm | None:
 
 def _links_with(page: ParsedPage, pattern: re.Pattern[str]) -> Iterable[LexborNode]:
     for a in page.tree.css("a"):
-        label = " ".join(
-            (a.text(separator=" ") or "", a.attributes.get("title") or "")
-        )
+        label = " ".join((a.text(separator=" ") or "", a.attributes.get("title") or ""))
         if pattern.search(label):
             yield a
 
@@ -325,7 +326,9 @@ def analyse_footer(page: ParsedPage) -> FooterFacts:
     icp: str | None = None
     m = _ICP.search(strict_text)
     if m:
-        icp = f"{m.group(1)}ICP{m.group(2)}{m.group(3)}号" + (f"-{m.group(4)}" if m.group(4) else "")
+        icp = f"{m.group(1)}ICP{m.group(2)}{m.group(3)}号" + (
+            f"-{m.group(4)}" if m.group(4) else ""
+        )
         present.add(FooterMarker.ICP)
     elif _has_icp_link(page):
         present.add(FooterMarker.ICP)

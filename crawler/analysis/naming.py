@@ -153,7 +153,9 @@ def name_in_header(page: ParsedPage, name: str | None) -> bool | None:
         texts.append(node.text(separator=" "))
         for img in node.css("img"):
             images += 1
-            texts.append((img.attributes.get("alt") or "") + " " + (img.attributes.get("title") or ""))
+            texts.append(
+                (img.attributes.get("alt") or "") + " " + (img.attributes.get("title") or "")
+            )
         texts.extend(a.attributes.get("title") or "" for a in node.css("a[title]"))
     if _contains(squash(" ".join(texts)), name):
         return True
