@@ -362,3 +362,16 @@ def test_short_article_mentioning_a_sponsor_beside_a_real_footer() -> None:
     article = "<div class='article'><p>本次比赛由市教育局主办。</p></div>"
     facts = analyse_footer(page(FRAGMENTS[FooterMarker.SITE_CODE], body=article))
     assert FooterMarker.SPONSOR in facts.missing
+
+
+def test_contact_link_in_the_navigation_does_not_reveal_a_script_footer() -> None:
+    """Only a marker of the footer itself shows the footer was seen."""
+    body = (
+        "<div class='nav'><a href='/lxwm/'>联系我们</a></div>"
+        + ARTICLE
+        + "<p>正文</p>" * 800
+        + '<script src="static/js/footer.js"></script>'
+    )
+    facts = analyse_footer(ParsedPage.parse(URL, f"<html><body>{body}</body></html>"))
+    assert facts.observable is False
+    assert facts.missing == ()

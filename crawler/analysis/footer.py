@@ -8,9 +8,10 @@ body) and falls back to the whole page with stricter patterns, so that an articl
 that mentions 电话 or 主办 does not stand in for the footer.
 
 A footer that a script the tool did not run would write is *not observable*:
-when such a script is present and none of the six markers is visible, the facts
+when such a script is present and no marker of the footer is visible, the facts
 say ``observable=False`` and list nothing as missing (the scorer treats it as
-unknown, never as missing).
+unknown, never as missing).  A 联系我们 link or a 主办单位 label elsewhere on the
+page does not make a script-written footer visible.
 
 Decision on the conac loader (corpus GROUND_TRUTH rows 5, 8, 9): the
 ``dcs.conac.cn`` loader script, including ``document.write(unescape("%3Cspan
@@ -98,6 +99,12 @@ _JIUCUO_SITECODE = re.compile(r"site_?code\s*['\"]?\s*[=:]\s*['\"]?([A-Za-z]{0,2
 _JIUCUO_TEXT = "我为政府网站找错"
 #: How much of the end of the body text stands for the footer when no container is found.
 _TAIL_CHARS = 1500
+
+
+#: Markers that only a footer carries: one of them visible means the footer was seen.
+_FOOTER_ONLY = frozenset(
+    {FooterMarker.CONAC, FooterMarker.SITE_CODE, FooterMarker.ICP, FooterMarker.POLICE}
+)
 
 
 class ConacForm(enum.StrEnum):
@@ -344,23 +351,28 @@ def analyse_footer(page: ParsedPage) -> FooterFacts:
             police = code or None
             present.add(FooterMarker.POLICE)
 
-    if (
-        _SPONSOR_FOOTER.search(footer)
-        or _SPONSOR_FOOTER.search(written)
-        or _SPONSOR_PAGE.search(whole)
-    ):
+    # Sponsor and contact seen in the footer area (or in text a script writes)
+    # show that the footer itself was seen; the page-wide fallbacks (a 联系我们
+    # link in the top navigation) do not.
+    footer_seen = False
+    if _SPONSOR_FOOTER.search(footer) or _SPONSOR_FOOTER.search(written):
+        present.add(FooterMarker.SPONSOR)
+        footer_seen = True
+    elif _SPONSOR_PAGE.search(whole):
         present.add(FooterMarker.SPONSOR)
 
-    if (
-        _CONTACT_FOOTER.search(footer)
-        or _CONTACT_FOOTER.search(written)
-        or any(True for _ in _links_with(page, _CONTACT_LINK))
+    if _CONTACT_FOOTER.search(footer) or _CONTACT_FOOTER.search(written):
+        present.add(FooterMarker.CONTACT)
+        footer_seen = True
+    elif (
+        any(True for _ in _links_with(page, _CONTACT_LINK))
         or page.tree.css_first("a[href^='mailto:'], a[href^='tel:']") is not None
     ):
         present.add(FooterMarker.CONTACT)
 
     ordered = tuple(mk for mk in FooterMarker if mk in present)
-    if not present:
+    footer_seen = footer_seen or bool(present & _FOOTER_ONLY)
+    if not footer_seen:
         evidence = _footer_script(page)
         if evidence is not None:
             return FooterFacts(observable=False, footer_script=evidence)
