@@ -37,6 +37,7 @@ __all__ = [
     "ConacForm",
     "FooterFacts",
     "JiucuoFacts",
+    "JiucuoForm",
     "analyse_footer",
     "find_jiucuo",
     "script_free_tree",
@@ -127,18 +128,26 @@ class FooterFacts:
     conac_form: ConacForm | None = None
     icp: str | None = None
     police: str | None = None
-    #: Why the footer may be script-written (a script URL or "document.write"), if so.
+    #: When not observable, why: the footer script's URL, ``inline-script``,
+    #: ``empty-footer-container:<script>`` or ``unidentified-script:<script>``.
     footer_script: str | None = None
+
+
+class JiucuoForm(enum.StrEnum):
+    """How the 我为政府网站找错 entry appears in the raw HTML."""
+
+    SCRIPT = "script"  # <script id="_jiucuo_" sitecode=… src=…/exposure/jiucuo.js>
+    LINK = "link"  # <a href=…/exposure/jiucuo.html?site_code=…><img></a>
+    WIDGET = "widget"  # a CMS placeholder: <div class="j-jiucuo" data-setting="{sitecode:…}">
+    TEXT = "text"  # the words 我为政府网站找错
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JiucuoFacts:
-    """The 我为政府网站找错 entry: ``form`` is ``script`` (the ``_jiucuo_`` loader),
-    ``link`` (exposure/jiucuo.html), ``widget`` (a CMS placeholder such as
-    ``<div class="j-jiucuo" data-setting="{sitecode:…}">``) or ``text``."""
+    """The 我为政府网站找错 entry and the site code it carries."""
 
     present: bool = False
-    form: str | None = None
+    form: JiucuoForm | None = None
     sitecode: str | None = None
 
 
@@ -409,13 +418,15 @@ def find_jiucuo(page: ParsedPage) -> JiucuoFacts:
         src = attrs.get("src") or ""
         if (attrs.get("id") or "") == "_jiucuo_" or (src and _JIUCUO_SRC.search(src)):
             code = attrs.get("sitecode") or _sitecode_in(src)
-            return JiucuoFacts(present=True, form="script", sitecode=code or None)
+            return JiucuoFacts(present=True, form=JiucuoForm.SCRIPT, sitecode=code or None)
     for a in page.tree.css("a[href]"):
         href = a.attributes.get("href") or ""
         if "exposure/jiucuo" in href.lower():
             query = parse_qs(urlsplit(href.strip()).query)
             codes = query.get("site_code") or query.get("sitecode") or []
-            return JiucuoFacts(present=True, form="link", sitecode=codes[0] if codes else None)
+            return JiucuoFacts(
+                present=True, form=JiucuoForm.LINK, sitecode=codes[0] if codes else None
+            )
     for script in page.tree.css("script"):
         if script.attributes.get("src"):
             continue
@@ -423,7 +434,9 @@ def find_jiucuo(page: ParsedPage) -> JiucuoFacts:
         if "jiucuo" in code and "document.write" in code:
             code = unquote(code)
             if _JIUCUO_SRC.search(code) or "_jiucuo_" in code:
-                return JiucuoFacts(present=True, form="script", sitecode=_sitecode_in(code))
+                return JiucuoFacts(
+                    present=True, form=JiucuoForm.SCRIPT, sitecode=_sitecode_in(code)
+                )
     for node in page.tree.css("[class]"):
         classes = (node.attributes.get("class") or "").lower()
         if "jiucuo" not in classes:
@@ -433,10 +446,10 @@ def find_jiucuo(page: ParsedPage) -> JiucuoFacts:
         )
         code = _sitecode_in(setting)
         if code or node.css_first("a[href], img") is not None:
-            return JiucuoFacts(present=True, form="widget", sitecode=code)
+            return JiucuoFacts(present=True, form=JiucuoForm.WIDGET, sitecode=code)
     if _JIUCUO_TEXT in page.body_text:
-        return JiucuoFacts(present=True, form="text")
+        return JiucuoFacts(present=True, form=JiucuoForm.TEXT)
     for a in page.tree.css("a[title], img[alt]"):
         if _JIUCUO_TEXT in ((a.attributes.get("title") or "") + (a.attributes.get("alt") or "")):
-            return JiucuoFacts(present=True, form="text")
+            return JiucuoFacts(present=True, form=JiucuoForm.TEXT)
     return JiucuoFacts()
