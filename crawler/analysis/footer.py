@@ -8,9 +8,10 @@ body) and falls back to the whole page with stricter patterns, so that an articl
 that mentions 电话 or 主办 does not stand in for the footer.
 
 A footer that a script the tool did not run would write is *not observable*:
-when such a script is present and none of the six markers is visible, the facts
+when such a script is present and no marker of the footer is visible, the facts
 say ``observable=False`` and list nothing as missing (the scorer treats it as
-unknown, never as missing).
+unknown, never as missing).  A 联系我们 link or a 主办单位 label elsewhere on the
+page does not make a script-written footer visible.
 
 Decision on the conac loader (corpus GROUND_TRUTH rows 5, 8, 9): the
 ``dcs.conac.cn`` loader script, including ``document.write(unescape("%3Cspan
@@ -36,6 +37,7 @@ __all__ = [
     "ConacForm",
     "FooterFacts",
     "JiucuoFacts",
+    "JiucuoForm",
     "analyse_footer",
     "find_jiucuo",
     "script_free_tree",
@@ -45,10 +47,13 @@ __all__ = [
 #: Province abbreviations used in ICP and 公网安备 numbers.
 _PROV = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼港澳台蜀黔滇陇秦"
 #: First two digits of the 6-digit administrative region codes (GB/T 2260).
-_PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
-)
+# fmt: off
+_PROVINCE_CODES = frozenset((
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82",
+))
+# fmt: on
 
 _SITE_CODE = re.compile(
     r"(?:标识码|识别码|标识号)\s*[：:]?\s*((?:bm|BM|Bm)?\s?\d+)(?!\d)",
@@ -97,6 +102,12 @@ _JIUCUO_TEXT = "我为政府网站找错"
 _TAIL_CHARS = 1500
 
 
+#: Markers that only a footer carries: one of them visible means the footer was seen.
+_FOOTER_ONLY = frozenset(
+    {FooterMarker.CONAC, FooterMarker.SITE_CODE, FooterMarker.ICP, FooterMarker.POLICE}
+)
+
+
 class ConacForm(enum.StrEnum):
     """How the 党政机关网站标识 appears in the raw HTML."""
 
@@ -117,18 +128,26 @@ class FooterFacts:
     conac_form: ConacForm | None = None
     icp: str | None = None
     police: str | None = None
-    #: Why the footer may be script-written (a script URL or "document.write"), if so.
+    #: When not observable, why: the footer script's URL, ``inline-script``,
+    #: ``empty-footer-container:<script>`` or ``unidentified-script:<script>``.
     footer_script: str | None = None
+
+
+class JiucuoForm(enum.StrEnum):
+    """How the 我为政府网站找错 entry appears in the raw HTML."""
+
+    SCRIPT = "script"  # <script id="_jiucuo_" sitecode=… src=…/exposure/jiucuo.js>
+    LINK = "link"  # <a href=…/exposure/jiucuo.html?site_code=…><img></a>
+    WIDGET = "widget"  # a CMS placeholder: <div class="j-jiucuo" data-setting="{sitecode:…}">
+    TEXT = "text"  # the words 我为政府网站找错
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JiucuoFacts:
-    """The 我为政府网站找错 entry: ``form`` is ``script`` (the ``_jiucuo_`` loader),
-    ``link`` (exposure/jiucuo.html), ``widget`` (a CMS placeholder such as
-    ``<div class="j-jiucuo" data-setting="{sitecode:…}">``) or ``text``."""
+    """The 我为政府网站找错 entry and the site code it carries."""
 
     present: bool = False
-    form: str | None = None
+    form: JiucuoForm | None = None
     sitecode: str | None = None
 
 
@@ -192,8 +211,9 @@ def _footer_text(page: ParsedPage) -> str:
         return cached
     tree = script_free_tree(page)
     parts = [node.text(separator=" ") for node in _footer_nodes(tree)]
-    body = page.body_text
-    parts.append(body[-_TAIL_CHARS:])
+    if not any(p.strip() for p in parts):
+        # No footer container with text: the end of the body stands for it.
+        parts.append(page.body_text[-_TAIL_CHARS:])
     text = squash(" ".join(parts))
     page._cache["footer:text"] = text
     return text
@@ -238,9 +258,7 @@ def _conac(page: ParsedPage) -> ConacForm | None:
 
 def _links_with(page: ParsedPage, pattern: re.Pattern[str]) -> Iterable[LexborNode]:
     for a in page.tree.css("a"):
-        label = " ".join(
-            (a.text(separator=" ") or "", a.attributes.get("title") or "")
-        )
+        label = " ".join((a.text(separator=" ") or "", a.attributes.get("title") or ""))
         if pattern.search(label):
             yield a
 
@@ -324,7 +342,9 @@ def analyse_footer(page: ParsedPage) -> FooterFacts:
     icp: str | None = None
     m = _ICP.search(strict_text)
     if m:
-        icp = f"{m.group(1)}ICP{m.group(2)}{m.group(3)}号" + (f"-{m.group(4)}" if m.group(4) else "")
+        icp = f"{m.group(1)}ICP{m.group(2)}{m.group(3)}号" + (
+            f"-{m.group(4)}" if m.group(4) else ""
+        )
         present.add(FooterMarker.ICP)
     elif _has_icp_link(page):
         present.add(FooterMarker.ICP)
@@ -340,23 +360,28 @@ def analyse_footer(page: ParsedPage) -> FooterFacts:
             police = code or None
             present.add(FooterMarker.POLICE)
 
-    if (
-        _SPONSOR_FOOTER.search(footer)
-        or _SPONSOR_FOOTER.search(written)
-        or _SPONSOR_PAGE.search(whole)
-    ):
+    # Sponsor and contact seen in the footer area (or in text a script writes)
+    # show that the footer itself was seen; the page-wide fallbacks (a 联系我们
+    # link in the top navigation) do not.
+    footer_seen = False
+    if _SPONSOR_FOOTER.search(footer) or _SPONSOR_FOOTER.search(written):
+        present.add(FooterMarker.SPONSOR)
+        footer_seen = True
+    elif _SPONSOR_PAGE.search(whole):
         present.add(FooterMarker.SPONSOR)
 
-    if (
-        _CONTACT_FOOTER.search(footer)
-        or _CONTACT_FOOTER.search(written)
-        or any(True for _ in _links_with(page, _CONTACT_LINK))
+    if _CONTACT_FOOTER.search(footer) or _CONTACT_FOOTER.search(written):
+        present.add(FooterMarker.CONTACT)
+        footer_seen = True
+    elif (
+        any(True for _ in _links_with(page, _CONTACT_LINK))
         or page.tree.css_first("a[href^='mailto:'], a[href^='tel:']") is not None
     ):
         present.add(FooterMarker.CONTACT)
 
     ordered = tuple(mk for mk in FooterMarker if mk in present)
-    if not present:
+    footer_seen = footer_seen or bool(present & _FOOTER_ONLY)
+    if not footer_seen:
         evidence = _footer_script(page)
         if evidence is not None:
             return FooterFacts(observable=False, footer_script=evidence)
@@ -393,13 +418,15 @@ def find_jiucuo(page: ParsedPage) -> JiucuoFacts:
         src = attrs.get("src") or ""
         if (attrs.get("id") or "") == "_jiucuo_" or (src and _JIUCUO_SRC.search(src)):
             code = attrs.get("sitecode") or _sitecode_in(src)
-            return JiucuoFacts(present=True, form="script", sitecode=code or None)
+            return JiucuoFacts(present=True, form=JiucuoForm.SCRIPT, sitecode=code or None)
     for a in page.tree.css("a[href]"):
         href = a.attributes.get("href") or ""
         if "exposure/jiucuo" in href.lower():
             query = parse_qs(urlsplit(href.strip()).query)
             codes = query.get("site_code") or query.get("sitecode") or []
-            return JiucuoFacts(present=True, form="link", sitecode=codes[0] if codes else None)
+            return JiucuoFacts(
+                present=True, form=JiucuoForm.LINK, sitecode=codes[0] if codes else None
+            )
     for script in page.tree.css("script"):
         if script.attributes.get("src"):
             continue
@@ -407,7 +434,9 @@ def find_jiucuo(page: ParsedPage) -> JiucuoFacts:
         if "jiucuo" in code and "document.write" in code:
             code = unquote(code)
             if _JIUCUO_SRC.search(code) or "_jiucuo_" in code:
-                return JiucuoFacts(present=True, form="script", sitecode=_sitecode_in(code))
+                return JiucuoFacts(
+                    present=True, form=JiucuoForm.SCRIPT, sitecode=_sitecode_in(code)
+                )
     for node in page.tree.css("[class]"):
         classes = (node.attributes.get("class") or "").lower()
         if "jiucuo" not in classes:
@@ -417,10 +446,10 @@ def find_jiucuo(page: ParsedPage) -> JiucuoFacts:
         )
         code = _sitecode_in(setting)
         if code or node.css_first("a[href], img") is not None:
-            return JiucuoFacts(present=True, form="widget", sitecode=code)
+            return JiucuoFacts(present=True, form=JiucuoForm.WIDGET, sitecode=code)
     if _JIUCUO_TEXT in page.body_text:
-        return JiucuoFacts(present=True, form="text")
+        return JiucuoFacts(present=True, form=JiucuoForm.TEXT)
     for a in page.tree.css("a[title], img[alt]"):
         if _JIUCUO_TEXT in ((a.attributes.get("title") or "") + (a.attributes.get("alt") or "")):
-            return JiucuoFacts(present=True, form="text")
+            return JiucuoFacts(present=True, form=JiucuoForm.TEXT)
     return JiucuoFacts()

@@ -48,7 +48,9 @@ _DATE = re.compile(
 )
 _COMPACT_DATE = re.compile(r"^\s*(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:\d{4,6})?\s*$")
 _TIME = re.compile(r"(\d{1,2})\s*[:：∶]\s*(\d{2})(?:\s*[:：∶]\s*(\d{2}))?")
-_HOST = re.compile(r"^(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?/?$", re.I)
+_HOST = re.compile(
+    r"^(?:https?://)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?/?$", re.I
+)
 _URL = re.compile(
     r"^(?:(?:https?:)?//)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?$",
     re.I,

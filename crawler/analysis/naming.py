@@ -36,7 +36,7 @@ __all__ = [
     "site_name_of",
 ]
 
-_SUFFIXES = ("政府门户网站", "门户网站", "官方网站", "门户网", "网站", "官网", "门户", "网")
+_SUFFIXES = ("门户网站", "官方网站", "门户网", "网站", "官网", "门户", "网")
 _ORG_WORDS = re.compile(
     r"人民政府|政府|委员会|办公厅|办公室|厅|局|委|部|署|院|办|中心"
     r"|省|自治区|特别行政区|市|州|盟|县|区|旗|镇|乡|街道"
@@ -153,7 +153,9 @@ def name_in_header(page: ParsedPage, name: str | None) -> bool | None:
         texts.append(node.text(separator=" "))
         for img in node.css("img"):
             images += 1
-            texts.append((img.attributes.get("alt") or "") + " " + (img.attributes.get("title") or ""))
+            texts.append(
+                (img.attributes.get("alt") or "") + " " + (img.attributes.get("title") or "")
+            )
         texts.extend(a.attributes.get("title") or "" for a in node.css("a[title]"))
     if _contains(squash(" ".join(texts)), name):
         return True

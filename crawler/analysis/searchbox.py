@@ -22,10 +22,13 @@ from crawler.analysis.page import ParsedPage, squash
 __all__ = ["SearchForm", "SearchKind", "find_search"]
 
 #: Input names that hold the query on real sites (compared lower-cased).
-_QUERY_NAMES = frozenset(
-    "q query keyword keywords searchword searchwords wd kw key keys word words contentkey "
-    "qt sw searchkey searchtext search s text title_key textfield".split()
-)
+# fmt: off
+_QUERY_NAMES = frozenset((
+    "q", "query", "keyword", "keywords", "searchword", "searchwords", "wd", "kw", "key", "keys",
+    "word", "words", "contentkey", "qt", "sw", "searchkey", "searchtext", "search", "s", "text",
+    "title_key", "textfield",
+))
+# fmt: on
 _HINT = re.compile(r"search|sousuo|jsearch|was5|(?:^|[/_.-])so(?:$|[/_.-])|query|检索|搜索", re.I)
 _PLACEHOLDER_HINT = re.compile(r"搜索|检索|关键字|关键词|请输入", re.I)
 _STRONG_HINT = re.compile(r"搜索|检索|关键字|关键词|search", re.I)
@@ -80,7 +83,9 @@ class SearchForm:
         kept = parse_qsl(parts.query, keep_blank_values=True) if self.method == "POST" else []
         names = {k for k, _ in self.params(query)}
         pairs = [(k, v) for k, v in kept if k not in names] + self.params(query)
-        encoding = "gb18030" if self.charset.lower() in ("gb2312", "gbk", "gb18030") else self.charset
+        encoding = (
+            "gb18030" if self.charset.lower() in ("gb2312", "gbk", "gb18030") else self.charset
+        )
         try:
             qs = urlencode(pairs, encoding=encoding)
         except LookupError:
@@ -100,7 +105,9 @@ def _page_charset(page: ParsedPage) -> str:
 
 
 def _is_text_input(node: LexborNode) -> bool:
-    return node.tag == "input" and (node.attributes.get("type") or "").strip().lower() in _TEXT_TYPES
+    return (
+        node.tag == "input" and (node.attributes.get("type") or "").strip().lower() in _TEXT_TYPES
+    )
 
 
 def _query_input(inputs: list[LexborNode]) -> LexborNode | None:
@@ -113,8 +120,10 @@ def _query_input(inputs: list[LexborNode]) -> LexborNode | None:
         hint = " ".join(
             attrs.get(a) or "" for a in ("id", "class", "placeholder", "title", "value", "alt")
         )
-        if _PLACEHOLDER_HINT.search(hint) or _HINT.search(hint) or (
-            (attrs.get("id") or "").lower() in _QUERY_NAMES
+        if (
+            _PLACEHOLDER_HINT.search(hint)
+            or _HINT.search(hint)
+            or ((attrs.get("id") or "").lower() in _QUERY_NAMES)
         ):
             return node
     return None
@@ -132,7 +141,9 @@ def _hidden_fields(form: LexborNode) -> tuple[tuple[str, str], ...]:
         option = node.css_first("option[selected]") or node.css_first("option")
         if option is not None:
             value = option.attributes.get("value")
-            out.append((node.attributes.get("name") or "", value if value is not None else option.text()))
+            out.append(
+                (node.attributes.get("name") or "", value if value is not None else option.text())
+            )
     return tuple(out)
 
 
@@ -147,13 +158,15 @@ def _from_form(page: ParsedPage, form: LexborNode, charset: str) -> SearchForm |
     if field is None:
         return None
     named = (field.attributes.get("name") or "").strip().lower() in _QUERY_NAMES
-    field_hint = " ".join(field.attributes.get(a) or "" for a in ("id", "class", "placeholder", "title"))
+    field_hint = " ".join(
+        field.attributes.get(a) or "" for a in ("id", "class", "placeholder", "title")
+    )
     if not (named or _HINT.search(hint) or _STRONG_HINT.search(field_hint)):
         return None
     name = (field.attributes.get("name") or "").strip() or None
-    scripted = "return false" in (attrs.get("onsubmit") or "").lower() or action_attr.lower().startswith(
-        "javascript:"
-    )
+    scripted = "return false" in (
+        attrs.get("onsubmit") or ""
+    ).lower() or action_attr.lower().startswith("javascript:")
     if scripted or name is None:
         return SearchForm(kind=SearchKind.SCRIPT, action=None, query_field=name)
     method = (attrs.get("method") or "get").strip().upper()
@@ -180,14 +193,19 @@ def _from_link(page: ParsedPage, charset: str) -> SearchForm | None:
         parts = urlsplit(url)
         pairs = parse_qsl(parts.query, keep_blank_values=True)
         field = next((k for k, _ in pairs if k.lower() in _QUERY_NAMES), None)
-        path_hint = _HINT.search(parts.path) is not None
+        host = parts.hostname or ""
+        path_hint = _HINT.search(parts.path) is not None or (
+            host.split(".")[0] in _SEARCH_HOSTS - {"www"}
+        )
         if not (_LINK_TEXT.match(label.strip()) or (path_hint and field is not None)):
             continue
-        host = parts.hostname or ""
         # A search of another host (an open-data portal) is not the site search,
         # unless it is the site's search host (www.x.gov.cn → so.x.gov.cn).
-        if not _LINK_TEXT.match(label) and host and host != page_host and not (
-            _same_site(host, page_host) and host.split(".")[0] in _SEARCH_HOSTS
+        if (
+            not _LINK_TEXT.match(label)
+            and host
+            and host != page_host
+            and not (_same_site(host, page_host) and host.split(".")[0] in _SEARCH_HOSTS)
         ):
             continue
         candidate = SearchForm(
