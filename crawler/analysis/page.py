@@ -68,8 +68,11 @@ class ParsedPage:
 
     def meta(self, name: str) -> str | None:
         """The content of ``<meta name=...>`` (case-insensitive name), or None."""
-        metas = self._cache.get("meta")
-        if not isinstance(metas, dict):
+        cached = self._cache.get("meta")
+        metas: dict[str, str | None]
+        if isinstance(cached, dict):
+            metas = cached
+        else:
             metas = {}
             for node in self.tree.css("meta[name]"):
                 key = (node.attributes.get("name") or "").strip().lower()
