@@ -839,21 +839,18 @@ def build_columns(
         level = 1 if in_nav is not None or linked_from_home else 2
         parent: str | None = None
         if level == 2:
-            cur = parent_of.get(_page_key(first.url))
+            # the nearest column above it, else the page it was found on
+            direct = parent_of.get(_page_key(first.url))
+            cur = direct
             for _ in range(20):
-                if cur is None:
+                if cur is None or _page_key(cur) == home_key:
                     break
                 owner = column_of.get(_page_key(cur))
                 if owner is not None and owner != first.url:
                     parent = owner
                     break
-                nxt = parent_of.get(_page_key(cur))
-                if nxt is None or _page_key(cur) == home_key:
-                    parent = parent or cur
-                    break
-                cur = nxt
-            if parent is None:
-                parent = parent_of.get(_page_key(first.url))
+                cur = parent_of.get(_page_key(cur))
+            parent = parent or direct
         candidates = first.names.ordered()
         name = in_nav or (candidates[0] if candidates else _url_tail(first.url))
         column_class = classify(name, table)
@@ -930,5 +927,6 @@ def unknown_columns(listings: Mapping[str, Listing], *, home_url: str) -> list[U
 
 
 def _url_tail(url: str) -> str:
-    path = urlsplit(url).path.rstrip("/")
-    return path.rsplit("/", 1)[-1] or url
+    """A last-resort name: the list's folder or file name."""
+    key = fold_key(url)[0].split("?", 1)[0].rstrip("/")
+    return key.rsplit("/", 1)[-1] or url
