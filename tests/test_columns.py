@@ -27,13 +27,23 @@ AS_OF = date(2026, 11, 25)
 SITE = "http://127.0.0.1:8080"
 
 
-def page(body: str, *, url: str = f"{SITE}/tzgg/index.html", head: str = "", title: str = "通知公告_某区人民政府") -> ParsedPage:
+def page(
+    body: str,
+    *,
+    url: str = f"{SITE}/tzgg/index.html",
+    head: str = "",
+    title: str = "通知公告_某区人民政府",
+) -> ParsedPage:
     return ParsedPage.parse(
         url, f"<html><head><title>{title}</title>{head}</head><body>{body}</body></html>"
     )
 
 
-def lis(dates: list[str], *, fmt: str = '<li><a href="./{i}.html">标题第{i}条信息</a><span>{d}</span></li>') -> str:
+def lis(
+    dates: list[str],
+    *,
+    fmt: str = '<li><a href="./{i}.html">标题第{i}条信息</a><span>{d}</span></li>',
+) -> str:
     return "".join(fmt.format(i=i, d=d) for i, d in enumerate(dates))
 
 
@@ -45,14 +55,23 @@ DATES = ["2026-11-20", "2026-11-02", "2026-10-15"]
 
 LAYOUTS = [
     ("ul-span", f'<ul class="list">{lis(DATES)}</ul>'),
-    ("ul-bracketed-md", '<ul>' + lis(["[11-20]", "[11-02]", "[10-15]"]) + "</ul>"),
+    ("ul-bracketed-md", "<ul>" + lis(["[11-20]", "[11-02]", "[10-15]"]) + "</ul>"),
     (
         "ul-date-inside-link",
-        "<ul>" + lis(DATES, fmt='<li><a href="./{i}.html"><span>标题第{i}条信息</span><em>{d}</em></a></li>') + "</ul>",
+        "<ul>"
+        + lis(
+            DATES, fmt='<li><a href="./{i}.html"><span>标题第{i}条信息</span><em>{d}</em></a></li>'
+        )
+        + "</ul>",
     ),
     (
         "ul-chinese-date-text",
-        "<ul>" + lis(["2026年11月20日", "2026年11月2日", "2026年10月15日"], fmt='<li><a href="./{i}.html">标题第{i}条信息</a> {d}</li>') + "</ul>",
+        "<ul>"
+        + lis(
+            ["2026年11月20日", "2026年11月2日", "2026年10月15日"],
+            fmt='<li><a href="./{i}.html">标题第{i}条信息</a> {d}</li>',
+        )
+        + "</ul>",
     ),
     (
         "table",
@@ -63,23 +82,35 @@ LAYOUTS = [
     (
         "div-list",
         '<div class="news">'
-        + lis(DATES, fmt='<div class="item"><a href="./{i}.html">标题第{i}条信息</a><span class="date">{d}</span></div>')
+        + lis(
+            DATES,
+            fmt='<div class="item"><a href="./{i}.html">标题第{i}条信息</a><span class="date">{d}</span></div>',  # noqa: E501
+        )
         + "</div>",
     ),
     (
         "div-title-date-blocks",
         '<div class="news">'
-        + lis(DATES, fmt='<div class="row"><div class="t"><a href="./{i}.html">标题第{i}条信息</a></div><div class="d">{d}</div></div>')
+        + lis(
+            DATES,
+            fmt='<div class="row"><div class="t"><a href="./{i}.html">标题第{i}条信息</a></div><div class="d">{d}</div></div>',  # noqa: E501
+        )
         + "</div>",
     ),
     (
         "split-uls",
         '<div class="box">'
-        + "<ul>" + lis(DATES[:2]) + "</ul><ul>" + lis(DATES[2:]) + "</ul></div>",
+        + "<ul>"
+        + lis(DATES[:2])
+        + "</ul><ul>"
+        + lis(DATES[2:])
+        + "</ul></div>",
     ),
     (
         "dl-dd",
-        "<dl>" + lis(DATES, fmt='<dd><a href="./{i}.html">标题第{i}条信息</a><i>{d}</i></dd>') + "</dl>",
+        "<dl>"
+        + lis(DATES, fmt='<dd><a href="./{i}.html">标题第{i}条信息</a><i>{d}</i></dd>')
+        + "</dl>",
     ),
     (
         "slash-dot-dates",
@@ -94,7 +125,11 @@ def test_list_layouts(body: str) -> None:
     assert listing.is_list
     assert not listing.is_article
     assert listing.newest == date(2026, 11, 20)
-    assert [e.date for e in listing.entries] == [date(2026, 11, 20), date(2026, 11, 2), date(2026, 10, 15)]
+    assert [e.date for e in listing.entries] == [
+        date(2026, 11, 20),
+        date(2026, 11, 2),
+        date(2026, 10, 15),
+    ]
     assert listing.entries[0].title == "标题第0条信息"
     assert listing.entries[0].url == f"{SITE}/tzgg/0.html"
     assert not listing.blank
@@ -102,9 +137,11 @@ def test_list_layouts(body: str) -> None:
 
 def test_main_list_wins_over_sidebar_and_menu() -> None:
     body = (
-        '<ul class="nav"><li><a href="/a/">政务公开</a></li><li><a href="/b/">互动交流</a></li></ul>'
+        '<ul class="nav"><li><a href="/a/">政务公开</a></li><li><a href="/b/">互动交流</a></li></ul>'  # noqa: E501
         '<div class="side"><ul>' + lis(["2026-11-24"]) + "</ul></div>"
-        '<div class="main"><h2>通知公告</h2><ul>' + lis(["2026-06-01", "2026-05-01", "2026-04-01", "2026-03-01"]) + "</ul></div>"
+        '<div class="main"><h2>通知公告</h2><ul>'
+        + lis(["2026-06-01", "2026-05-01", "2026-04-01", "2026-03-01"])
+        + "</ul></div>"
     )
     listing = analyse_listing(page(body), as_of=AS_OF)
     assert listing.newest == date(2026, 6, 1)
@@ -114,7 +151,14 @@ def test_main_list_wins_over_sidebar_and_menu() -> None:
 
 
 def test_title_dates_are_not_publication_dates() -> None:
-    body = "<ul>" + lis(["2026-06-01"] * 3, fmt='<li><a href="./{i}.html">关于2026年11月20日停水的通知{i}</a><span>{d}</span></li>') + "</ul>"
+    body = (
+        "<ul>"
+        + lis(
+            ["2026-06-01"] * 3,
+            fmt='<li><a href="./{i}.html">关于2026年11月20日停水的通知{i}</a><span>{d}</span></li>',
+        )
+        + "</ul>"
+    )
     listing = analyse_listing(page(body), as_of=AS_OF)
     assert listing.newest == date(2026, 6, 1)
 
@@ -152,15 +196,27 @@ def test_undated_entries_count_but_do_not_date() -> None:
 # --------------------------------------------------------------------------
 
 PAGERS = [
-    ("next-link", '<div class="page"><a href="index_1.html">下一页</a><a href="index_9.html">尾页</a></div>', None, None),
+    (
+        "next-link",
+        '<div class="page"><a href="index_1.html">下一页</a><a href="index_9.html">尾页</a></div>',
+        None,
+        None,
+    ),
     ("page-param", '<div><a href="?page=2">2</a><a href="?page=3">3</a></div>', None, None),
-    ("totals", '<div class="page">共 125 条 共13页 <a href="index_1.html">下一页</a></div>', 125, 13),
+    (
+        "totals",
+        '<div class="page">共 125 条 共13页 <a href="index_1.html">下一页</a></div>',
+        125,
+        13,
+    ),
     ("trs-script", '<script>createPageHTML(13, 0, "index", "html");</script>', None, 13),
     ("position", "<div>第1/7页</div>", None, 7),
 ]
 
 
-@pytest.mark.parametrize(("pager", "total", "pages"), [p[1:] for p in PAGERS], ids=[p[0] for p in PAGERS])
+@pytest.mark.parametrize(
+    ("pager", "total", "pages"), [p[1:] for p in PAGERS], ids=[p[0] for p in PAGERS]
+)
 def test_pagination(pager: str, total: int | None, pages: int | None) -> None:
     listing = analyse_listing(page("<ul>" + lis(["2026-11-20"]) + "</ul>" + pager), as_of=AS_OF)
     assert listing.has_pagination
@@ -170,7 +226,11 @@ def test_pagination(pager: str, total: int | None, pages: int | None) -> None:
 
 
 def test_trs_script_pager_gives_the_next_page() -> None:
-    body = "<ul>" + lis(["2026-11-20"]) + '</ul><script>createPageHTML(13, 0, "index", "shtml");</script>'
+    body = (
+        "<ul>"
+        + lis(["2026-11-20"])
+        + '</ul><script>createPageHTML(13, 0, "index", "shtml");</script>'
+    )
     assert f"{SITE}/tzgg/index_1.shtml" in analyse_listing(page(body), as_of=AS_OF).pagination
 
 
@@ -210,12 +270,17 @@ def test_marker_beside_entries_is_not_blank() -> None:
 
 
 def test_marker_inside_a_script_is_not_blank() -> None:
-    body = '<ul class="list"></ul><script>$.ajax({url:"/api/list",success:function(d){if(!d.length){$("#l").html("暂无数据")}}})</script>'
-    listing = analyse_listing(page(body, head='<meta name="ColumnName" content="通知公告">'), as_of=AS_OF)
+    body = '<ul class="list"></ul><script>$.ajax({url:"/api/list",success:function(d){if(!d.length){$("#l").html("暂无数据")}}})</script>'  # noqa: E501
+    listing = analyse_listing(
+        page(body, head='<meta name="ColumnName" content="通知公告">'), as_of=AS_OF
+    )
     assert listing.is_list
     assert listing.scripted
     assert not listing.blank
-    assert unknown_columns({listing.url: listing}, home_url=f"{SITE}/")[0].reason is UnknownReason.SCRIPT
+    assert (
+        unknown_columns({listing.url: listing}, home_url=f"{SITE}/")[0].reason
+        is UnknownReason.SCRIPT
+    )
 
 
 def test_empty_container_without_name_or_pager_is_not_a_column() -> None:
@@ -228,7 +293,7 @@ def test_empty_container_without_name_or_pager_is_not_a_column() -> None:
 
 
 def test_article_by_meta() -> None:
-    head = '<meta name="ArticleTitle" content="某某通知"><meta name="PubDate" content="2026年11月02日">'
+    head = '<meta name="ArticleTitle" content="某某通知"><meta name="PubDate" content="2026年11月02日">'  # noqa: E501
     body = "<h1>某某通知</h1><p>正文</p><ul>" + lis(DATES) + "</ul>"
     listing = analyse_listing(page(body, head=head), as_of=AS_OF)
     assert listing.is_article
@@ -238,7 +303,13 @@ def test_article_by_meta() -> None:
 
 def test_article_by_labels_and_long_body() -> None:
     prose = "<p>" + "这是正文的内容，" * 60 + "</p>"
-    body = "<div>发布时间：2026-11-02 09:30 来源：区政府办</div>" + prose + "<h3>相关文章</h3><ul>" + lis(DATES) + "</ul>"
+    body = (
+        "<div>发布时间：2026-11-02 09:30 来源：区政府办</div>"
+        + prose
+        + "<h3>相关文章</h3><ul>"
+        + lis(DATES)
+        + "</ul>"
+    )
     listing = analyse_listing(page(body), as_of=AS_OF)
     assert listing.is_article
     assert not listing.is_list
@@ -253,23 +324,37 @@ def test_article_by_labels_and_long_body() -> None:
 def test_name_candidates() -> None:
     head = '<meta name="ColumnName" content="通知公告栏">'
     body = (
-        '<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="./">通知公告</a></div>'
+        '<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="./">通知公告</a></div>'  # noqa: E501
         '<div class="main"><div class="title">公告公示</div><ul>' + lis(DATES) + "</ul></div>"
     )
-    names = analyse_listing(page(body, head=head, title="某区人民政府-通知 公告"), as_of=AS_OF).names
-    assert names == NameCandidates(column_name="通知公告栏", breadcrumb="通知公告", heading="公告公示", title="通知 公告")
+    names = analyse_listing(
+        page(body, head=head, title="某区人民政府-通知 公告"), as_of=AS_OF
+    ).names
+    assert names == NameCandidates(
+        column_name="通知公告栏", breadcrumb="通知公告", heading="公告公示", title="通知 公告"
+    )
 
 
 BREADCRUMBS = [
     ("gt-text", "<div>您现在的位置：首页 > 政务公开 > 工作动态</div>", "工作动态"),
     ("raquo", "<p>当前位置: <a>首页</a> » <a>工作动态</a></p>", "工作动态"),
-    ("arrow", '<div class="crumb"><a>首页</a>-&gt;<a>政府文件</a>-&gt;<a>近期信息公开</a></div>', "近期信息公开"),
-    ("css-separators", '<ol class="breadcrumb"><li><a>首页</a></li><li><a>通知公告</a></li><li>正文</li></ol>', "通知公告"),
-    ("marker-span", '<div><span>当前位置：</span><a>首页</a> / <a>人事信息</a></div>', "人事信息"),
+    (
+        "arrow",
+        '<div class="crumb"><a>首页</a>-&gt;<a>政府文件</a>-&gt;<a>近期信息公开</a></div>',
+        "近期信息公开",
+    ),
+    (
+        "css-separators",
+        '<ol class="breadcrumb"><li><a>首页</a></li><li><a>通知公告</a></li><li>正文</li></ol>',
+        "通知公告",
+    ),
+    ("marker-span", "<div><span>当前位置：</span><a>首页</a> / <a>人事信息</a></div>", "人事信息"),
 ]
 
 
-@pytest.mark.parametrize(("crumb", "expected"), [b[1:] for b in BREADCRUMBS], ids=[b[0] for b in BREADCRUMBS])
+@pytest.mark.parametrize(
+    ("crumb", "expected"), [b[1:] for b in BREADCRUMBS], ids=[b[0] for b in BREADCRUMBS]
+)
 def test_breadcrumbs(crumb: str, expected: str) -> None:
     listing = analyse_listing(page(crumb + "<ul>" + lis(DATES) + "</ul>"), as_of=AS_OF)
     assert listing.names.breadcrumb == expected
@@ -277,7 +362,10 @@ def test_breadcrumbs(crumb: str, expected: str) -> None:
 
 def test_title_skips_the_site_name() -> None:
     head = '<meta name="SiteName" content="邯郸市人民政府">'
-    listing = analyse_listing(page("<ul>" + lis(DATES) + "</ul>", head=head, title="邯郸市人民政府-政府信息公开指南"), as_of=AS_OF)
+    listing = analyse_listing(
+        page("<ul>" + lis(DATES) + "</ul>", head=head, title="邯郸市人民政府-政府信息公开指南"),
+        as_of=AS_OF,
+    )
     assert listing.names.title == "政府信息公开指南"
 
 
@@ -289,7 +377,7 @@ HOME = f"{SITE}/"
 NAV_HTML = (
     '<div class="header"><ul id="nav">'
     '<li><a href="/">首页</a></li>'
-    '<li><a href="/zwgk/">政务公开</a><ul class="sub"><li><a href="/zwgk/tzgg/">通知公告</a></li></ul></li>'
+    '<li><a href="/zwgk/">政务公开</a><ul class="sub"><li><a href="/zwgk/tzgg/">通知公告</a></li></ul></li>'  # noqa: E501
     '<li><a href="/gzdt/">工作动态</a></li>'
     '<li><a href="/hdjl/">互动交流</a></li>'
     '<li><a href="/bsfw/">办事服务</a></li>'
@@ -298,7 +386,9 @@ NAV_HTML = (
 
 
 def test_navigation_first_level_only() -> None:
-    nav = navigation(page(NAV_HTML + '<div class="footer-nav"><a href="/about/">关于我们</a></div>', url=HOME))
+    nav = navigation(
+        page(NAV_HTML + '<div class="footer-nav"><a href="/about/">关于我们</a></div>', url=HOME)
+    )
     assert nav == [
         NavLink(text="政务公开", url=f"{SITE}/zwgk/"),
         NavLink(text="工作动态", url=f"{SITE}/gzdt/"),
@@ -308,20 +398,29 @@ def test_navigation_first_level_only() -> None:
 
 
 def test_navigation_link_bar_fallback() -> None:
-    bar = '<div class="top"><a href="/a/">机构概况</a><a href="/b/">政务公开</a><a href="/c/">政务服务</a><a href="/d/">互动交流</a></div>'
+    bar = '<div class="top"><a href="/a/">机构概况</a><a href="/b/">政务公开</a><a href="/c/">政务服务</a><a href="/d/">互动交流</a></div>'  # noqa: E501
     nav = navigation(page(bar, url=HOME))
     assert [n.text for n in nav] == ["机构概况", "政务公开", "政务服务", "互动交流"]
 
 
 def test_homepage_facts() -> None:
-    body = NAV_HTML + "<ul>" + lis(["2026-11-20", "2026-11-24"]) + "</ul><div class=x><a href='/n/1.html'>新闻标题一</a> <span>11-23</span></div>"
+    body = (
+        NAV_HTML
+        + "<ul>"
+        + lis(["2026-11-20", "2026-11-24"])
+        + "</ul><div class=x><a href='/n/1.html'>新闻标题一</a> <span>11-23</span></div>"
+    )
     facts = homepage_facts(page(body, url=HOME), as_of=AS_OF)
-    assert facts == HomeFacts(url=HOME, newest=date(2026, 11, 24), dated_items=3, navigation_only=False, links=facts.links)
+    assert facts == HomeFacts(
+        url=HOME, newest=date(2026, 11, 24), dated_items=3, navigation_only=False, links=facts.links
+    )
     assert facts.links >= 7
 
 
 def test_navigation_only_homepage() -> None:
-    facts = homepage_facts(page(NAV_HTML + "<div><a href='/x/'>专题</a></div>", url=HOME), as_of=AS_OF)
+    facts = homepage_facts(
+        page(NAV_HTML + "<div><a href='/x/'>专题</a></div>", url=HOME), as_of=AS_OF
+    )
     assert facts.navigation_only
     assert facts.newest is None
     assert facts.dated_items == 0
@@ -359,23 +458,39 @@ def test_build_columns_folds_pages_and_names_and_levels() -> None:
     listings = {
         HOME: listing(HOME, [d(2026, 11, 24), d(2026, 11, 20)]),
         f"{SITE}/gzdt/": listing(
-            f"{SITE}/gzdt/", [d(2026, 11, 1), d(2026, 10, 1)],
-            names=NameCandidates(column_name="动态栏目", breadcrumb="部门动态"), total_entries=40,
+            f"{SITE}/gzdt/",
+            [d(2026, 11, 1), d(2026, 10, 1)],
+            names=NameCandidates(column_name="动态栏目", breadcrumb="部门动态"),
+            total_entries=40,
             pagination=(f"{SITE}/gzdt/index_1.html",),
         ),
-        f"{SITE}/gzdt/index_1.html": listing(f"{SITE}/gzdt/index_1.html", [d(2026, 9, 1), d(2026, 8, 1), d(2026, 7, 1)]),
+        f"{SITE}/gzdt/index_1.html": listing(
+            f"{SITE}/gzdt/index_1.html", [d(2026, 9, 1), d(2026, 8, 1), d(2026, 7, 1)]
+        ),
         f"{SITE}/gzdt/index_2.html": listing(f"{SITE}/gzdt/index_2.html", [d(2026, 6, 1)]),
         f"{SITE}/zwgk/tzgg/": listing(
-            f"{SITE}/zwgk/tzgg/", [d(2025, 1, 1)], names=NameCandidates(breadcrumb="通知公告", heading="公告", title="x")
+            f"{SITE}/zwgk/tzgg/",
+            [d(2025, 1, 1)],
+            names=NameCandidates(breadcrumb="通知公告", heading="公告", title="x"),
         ),
         f"{SITE}/zwgk/rsxx/": listing(
-            f"{SITE}/zwgk/rsxx/", [], blank=True, names=NameCandidates(heading="人事信息", title="某区政府")
+            f"{SITE}/zwgk/rsxx/",
+            [],
+            blank=True,
+            names=NameCandidates(heading="人事信息", title="某区政府"),
         ),
-        f"{SITE}/zwgk/js/": listing(f"{SITE}/zwgk/js/", [], scripted=True, names=NameCandidates(title="政策文件")),
-        f"{SITE}/art/1.html": listing(f"{SITE}/art/1.html", [d(2026, 11, 23)], is_list=False, is_article=True),
+        f"{SITE}/zwgk/js/": listing(
+            f"{SITE}/zwgk/js/", [], scripted=True, names=NameCandidates(title="政策文件")
+        ),
+        f"{SITE}/art/1.html": listing(
+            f"{SITE}/art/1.html", [d(2026, 11, 23)], is_list=False, is_article=True
+        ),
         f"{SITE}/zwgk/": listing(f"{SITE}/zwgk/", [], is_list=False),
     }
-    nav = [NavLink(text="工作动态", url=f"{SITE}/gzdt/index.html"), NavLink(text="政务公开", url=f"{SITE}/zwgk/")]
+    nav = [
+        NavLink(text="工作动态", url=f"{SITE}/gzdt/index.html"),
+        NavLink(text="政务公开", url=f"{SITE}/zwgk/"),
+    ]
     parents = {
         f"{SITE}/gzdt/": HOME,
         f"{SITE}/gzdt/index_1.html": f"{SITE}/gzdt/",
@@ -400,7 +515,14 @@ def test_build_columns_folds_pages_and_names_and_levels() -> None:
     assert gzdt.entries == 2  # the first list page only
     assert gzdt.list_pages == 3
     assert gzdt.newest == date(2026, 11, 1)
-    assert gzdt.dates == (d(2026, 11, 1), d(2026, 10, 1), d(2026, 9, 1), d(2026, 8, 1), d(2026, 7, 1), d(2026, 6, 1))
+    assert gzdt.dates == (
+        d(2026, 11, 1),
+        d(2026, 10, 1),
+        d(2026, 9, 1),
+        d(2026, 8, 1),
+        d(2026, 7, 1),
+        d(2026, 6, 1),
+    )
     assert gzdt.total_entries == 40
     assert not gzdt.blank
 
@@ -422,7 +544,13 @@ def test_build_columns_folds_pages_and_names_and_levels() -> None:
 
 def test_column_name_meta_precedes_breadcrumb_and_class_falls_back() -> None:
     url = f"{SITE}/c/"
-    listings = {url: listing(url, [date(2026, 1, 1)], names=NameCandidates(column_name="专栏一", breadcrumb="政策文件"))}
+    listings = {
+        url: listing(
+            url,
+            [date(2026, 1, 1)],
+            names=NameCandidates(column_name="专栏一", breadcrumb="政策文件"),
+        )
+    }
     _, (col,) = build_columns(listings, home_url=HOME, nav=[], parents={url: HOME}, as_of=AS_OF)
     assert col.name == "专栏一"
     assert col.column_class is ColumnClass.POLICY  # the name says nothing; the breadcrumb does
@@ -443,11 +571,15 @@ def test_navigation_only_homepage_uses_second_level_pages() -> None:
     listings = {
         HOME: listing(HOME, [], is_list=False),
         f"{SITE}/a/": listing(f"{SITE}/a/", [date(2026, 11, 10)]),
-        f"{SITE}/b.html": listing(f"{SITE}/b.html", [], is_list=False, is_article=True, published=date(2026, 11, 12)),
+        f"{SITE}/b.html": listing(
+            f"{SITE}/b.html", [], is_list=False, is_article=True, published=date(2026, 11, 12)
+        ),
         f"{SITE}/a/deep/": listing(f"{SITE}/a/deep/", [date(2026, 11, 24)]),
     }
     parents = {f"{SITE}/a/": HOME, f"{SITE}/b.html": HOME, f"{SITE}/a/deep/": f"{SITE}/a/"}
-    home, _ = build_columns(listings, home_url=f"{SITE}/index.html", nav=[], parents=parents, as_of=AS_OF)
+    home, _ = build_columns(
+        listings, home_url=f"{SITE}/index.html", nav=[], parents=parents, as_of=AS_OF
+    )
     assert home.navigation_only
     assert home.newest is None
     assert home.second_level_newest == date(2026, 11, 12)
@@ -468,7 +600,9 @@ def test_homepage_not_crawled_claims_nothing() -> None:
 RENMIN = "kevin3691__renmin/src__main__webapp__WEB-INF__views__affairs__"
 
 
-def corpus_page(corpus_dir: Path, name: str, url: str = "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/") -> ParsedPage:
+def corpus_page(
+    corpus_dir: Path, name: str, url: str = "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/"
+) -> ParsedPage:
     return ParsedPage.parse(url, (corpus_dir / name).read_text(encoding="utf-8"))
 
 
@@ -483,9 +617,14 @@ def test_corpus_index_newest(corpus_dir: Path) -> None:
 def test_corpus_list_page(corpus_dir: Path) -> None:
     listing = analyse_listing(corpus_page(corpus_dir, RENMIN + "list.jsp"), as_of=AS_OF)
     assert listing.is_list
-    assert listing.newest == date(2020, 8, 5)  # a table cell; the JSP comment's 2020/8/10 is not an entry
+    assert listing.newest == date(
+        2020, 8, 5
+    )  # a table cell; the JSP comment's 2020/8/10 is not an entry
     assert len(listing.entries) == 1
-    assert listing.entries[0].url == "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200805_1353179.html"
+    assert (
+        listing.entries[0].url
+        == "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200805_1353179.html"
+    )
     assert listing.has_pagination
     assert listing.total_entries == 6348
     assert listing.total_pages == 56
@@ -494,7 +633,9 @@ def test_corpus_list_page(corpus_dir: Path) -> None:
 
 def test_corpus_guide_and_article_are_not_lists(corpus_dir: Path) -> None:
     for name in ("details.jsp", "gkzn.jsp"):
-        assert not analyse_listing(corpus_page(corpus_dir, RENMIN + name), as_of=AS_OF).is_list, name
+        assert not analyse_listing(corpus_page(corpus_dir, RENMIN + name), as_of=AS_OF).is_list, (
+            name
+        )
     details = analyse_listing(corpus_page(corpus_dir, RENMIN + "details.jsp"), as_of=AS_OF)
     assert details.is_article
     assert details.published == date(2020, 8, 2)
@@ -504,7 +645,10 @@ def test_corpus_articles_are_not_lists(corpus_dir: Path) -> None:
     paths = sorted(corpus_dir.glob("*/index.html"))
     assert len(paths) >= 10
     for path in paths:
-        listing = analyse_listing(ParsedPage.parse("http://example.invalid/a.html", path.read_text(encoding="utf-8")), as_of=AS_OF)
+        listing = analyse_listing(
+            ParsedPage.parse("http://example.invalid/a.html", path.read_text(encoding="utf-8")),
+            as_of=AS_OF,
+        )
         assert not listing.is_list, path.parent.name
 
 
@@ -517,7 +661,10 @@ def test_corpus_article_publication_dates(corpus_dir: Path) -> None:
         "yuntaozhu__www.ccgp.gov.cn": date(2021, 6, 10),
     }
     for site, published in expected.items():
-        p = ParsedPage.parse("http://example.invalid/a.html", (corpus_dir / site / "index.html").read_text(encoding="utf-8"))
+        p = ParsedPage.parse(
+            "http://example.invalid/a.html",
+            (corpus_dir / site / "index.html").read_text(encoding="utf-8"),
+        )
         assert analyse_listing(p, as_of=AS_OF).published == published, site
 
 
@@ -528,5 +675,8 @@ def test_corpus_breadcrumbs(corpus_dir: Path) -> None:
         "yuntaozhu__www.ccgp.gov.cn": "成交公告",
     }
     for site, crumb in expected.items():
-        p = ParsedPage.parse("http://example.invalid/a.html", (corpus_dir / site / "index.html").read_text(encoding="utf-8"))
+        p = ParsedPage.parse(
+            "http://example.invalid/a.html",
+            (corpus_dir / site / "index.html").read_text(encoding="utf-8"),
+        )
         assert analyse_listing(p, as_of=AS_OF).names.breadcrumb == crumb, site

@@ -88,7 +88,9 @@ DATETIMES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in DATETIMES], ids=[c[0] for c in DATETIMES])
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in DATETIMES], ids=[c[0] for c in DATETIMES]
+)
 def test_parse_datetime(text: str, expected: datetime) -> None:
     assert parse_datetime(text) == expected
 

@@ -6,7 +6,12 @@ import codecs
 
 import pytest
 
-from crawler.analysis.encoding import decode_html, meta_charset, normalise_charset, text_needs_redecode
+from crawler.analysis.encoding import (
+    decode_html,
+    meta_charset,
+    normalise_charset,
+    text_needs_redecode,
+)
 
 TEXT = "朱镕基与王堃同志：通知公告 2026年11月25日"
 
@@ -68,7 +73,10 @@ def test_undecodable_bytes_pick_fewest_replacements() -> None:
 
 def test_meta_charset_and_labels() -> None:
     assert meta_charset(b'<meta charset="GB2312">') == "gb18030"
-    assert meta_charset(b"<meta http-equiv=Content-Type content='text/html; charset=utf-8'>") == "utf-8"
+    assert (
+        meta_charset(b"<meta http-equiv=Content-Type content='text/html; charset=utf-8'>")
+        == "utf-8"
+    )
     assert meta_charset(b"<p>none</p>") is None
     assert normalise_charset("x-unknown-charset") is None
     assert normalise_charset(None) is None

@@ -149,7 +149,9 @@ _PAGER_HREF = re.compile(
     re.IGNORECASE,
 )
 _PAGER_BODY = re.compile(r"共\s*(?:有\s*)?\d+\s*[条页]|第\s*\d+\s*/\s*\d+\s*页|第\s*\d+\s*页")
-_PAGER_SCRIPT = re.compile(r"createPageHTML\s*\(|countPage\s*=|page[cC]ount\s*[=:]|PageCount\s*[=:]")
+_PAGER_SCRIPT = re.compile(
+    r"createPageHTML\s*\(|countPage\s*=|page[cC]ount\s*[=:]|PageCount\s*[=:]"
+)
 _TOTAL_ENTRIES = re.compile(r"共\s*(?:有\s*)?(\d+)\s*条")
 _TOTAL_ENTRIES_SCRIPT = re.compile(
     r"(?:countnum|recordCount|RecordCount|totalRecord|TotalRecord|totalCount|TotalCount)\s*[=:]\s*[\"']?(\d+)"
@@ -164,28 +166,57 @@ _SCRIPT_LIST = re.compile(
 )
 #: Client-side templates in the markup itself (Vue, Angular, art-template).
 _TEMPLATE_MARKS = ("v-for=", "{{", "ng-repeat")
-_CRUMB_MARK = re.compile(r"^.*?(?:当前位置|您现在的位置|您的位置|现在的位置|所在位置|当前栏目|位置)\s*(?:是)?\s*[:：]?\s*")
+_CRUMB_MARK = re.compile(
+    r"^.*?(?:当前位置|您现在的位置|您的位置|现在的位置|所在位置|当前栏目|位置)\s*(?:是)?\s*[:：]?\s*"
+)
 _CRUMB_SPLIT = re.compile(r"\s*(?:-+>|—+>|=>|>+|＞+|»|›|→|/|\\|\|)\s*")
-_CRUMB_SKIP = {"首页", "网站首页", "主页", "正文", "详情", "内容", "列表", "文章", "正文内容", "详细内容", "当前位置"}
+_CRUMB_SKIP = {
+    "首页",
+    "网站首页",
+    "主页",
+    "正文",
+    "详情",
+    "内容",
+    "列表",
+    "文章",
+    "正文内容",
+    "详细内容",
+    "当前位置",
+}
 _CRUMB_SELECTOR = (
     '[class*="crumb"], [id*="crumb"], [class*="Crumb"], [class*="location"], [id*="location"], '
     '[class*="position"], [id*="position"], [class*="weizhi"], [id*="weizhi"], [class*="dqwz"], '
-    '[id*="dqwz"], [class*="mbx"], [id*="mbx"], [class*="bread"], [class*="Location"], [class*="Position"]'
+    '[id*="dqwz"], [class*="mbx"], [id*="mbx"], [class*="bread"], [class*="Location"], '
+    '[class*="Position"]'
 )
 _TITLE_SPLIT = re.compile(r"\s*(?:--|——|—|–|_|\||｜|-)\s*")
 _SITE_LIKE = re.compile(r"(?:人民政府|政府|门户网站|网站|政府网|信息网|委员会|厅|局|办公室)$")
-_HEADING_CLEAN = re.compile(r"(?:更多|more|MORE|More)?\s*(?:>>|》|»|>|\+)+\s*$|\s*(?:更多|more)\s*$")
+_HEADING_CLEAN = re.compile(
+    r"(?:更多|more|MORE|More)?\s*(?:>>|》|»|>|\+)+\s*$|\s*(?:更多|more)\s*$"
+)
 _NAV_SELECTOR = (
     'nav, [class*="nav"], [id*="nav"], [class*="Nav"], [id*="Nav"], [class*="menu"], [id*="menu"], '
     '[class*="Menu"], [id*="Menu"], [class*="daohang"], [id*="daohang"]'
 )
-_NAV_SKIP_CLASS = re.compile(r"foot|bottom|sub|child|second|drop|erji|\bej|crumb|position|location|page", re.IGNORECASE)
+_NAV_SKIP_CLASS = re.compile(
+    r"foot|bottom|sub|child|second|drop|erji|\bej|crumb|position|location|page", re.IGNORECASE
+)
 _HOME_TEXT = {"首页", "网站首页", "返回首页", "主页", "门户首页", "本站首页"}
 _FIRST_PAGE = re.compile(r"/(index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORECASE)
 _PAGE_NUMBERED = re.compile(
     r"/(?:(index|default)|(list|more|news))_(\d+)\.(s?html?|jsp|php|aspx?)$", re.IGNORECASE
 )
-_PAGE_PARAMS = {"page", "pageno", "pageindex", "pagenum", "page_no", "curpage", "currentpage", "pn", "p"}
+_PAGE_PARAMS = {
+    "page",
+    "pageno",
+    "pageindex",
+    "pagenum",
+    "page_no",
+    "curpage",
+    "currentpage",
+    "pn",
+    "p",
+}
 
 
 # --------------------------------------------------------------------------
@@ -205,7 +236,7 @@ class _Item:
     group: int
     order: int
     text: str
-    date: date | None
+    when: date | None
     anchor: LexborNode | None
     anchor_text: str
     weekday: bool = False
@@ -216,13 +247,13 @@ class _Item:
             attr = (self.anchor.attributes.get("title") or "").strip()
             if attr and (title.endswith(("...", "…")) or len(attr) > len(title)):
                 title = attr
-        if self.date is not None:
+        if self.when is not None:
             for d, s, e in iter_dates(title, as_of=as_of):
-                if d == self.date and (s <= 1 or e >= len(title) - 1):
+                if d == self.when and (s <= 1 or e >= len(title) - 1):
                     title = squash(title[:s] + " " + title[e:]).strip(" []【】()（）")
                     break
         href = self.anchor.attributes.get("href") if self.anchor is not None else None
-        return ListEntry(title=title, url=_entry_url(page, href), date=self.date)
+        return ListEntry(title=title, url=_entry_url(page, href), date=self.when)
 
 
 def _text(node: LexborNode) -> str:
@@ -231,7 +262,11 @@ def _text(node: LexborNode) -> str:
 
 def _entry_url(page: ParsedPage, href: str | None) -> str | None:
     href = (href or "").strip()
-    if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:", "tel:")):
+    if (
+        not href
+        or href.startswith("#")
+        or href.lower().startswith(("javascript:", "mailto:", "tel:"))
+    ):
         return None
     return page.resolve(href)
 
@@ -271,15 +306,22 @@ def _make_item(node: LexborNode, group: int, order: int, as_of: date) -> _Item |
         return None  # an undated, unlinked line is a header or a separator
     weekday = found is not None and _WEEKDAY.search(text) is not None
     return _Item(
-        node=node, group=group, order=order, text=text, date=found,
-        anchor=anchor, anchor_text=anchor_text, weekday=weekday,
+        node=node,
+        group=group,
+        order=order,
+        text=text,
+        when=found,
+        anchor=anchor,
+        anchor_text=anchor_text,
+        weekday=weekday,
     )
 
 
 def _items(page: ParsedPage, as_of: date) -> list[_Item]:
     """Every list-like item of the page: li/tr/dd/dt elements, and for div
     lists the element around each dated link that is not in such an item."""
-    cached = page._cache.get(("list_items", as_of))
+    cache_key = f"list_items:{as_of.isoformat()}"
+    cached = page._cache.get(cache_key)
     if isinstance(cached, list):
         return cached
     items: list[_Item] = []
@@ -314,9 +356,9 @@ def _items(page: ParsedPage, as_of: date) -> list[_Item]:
         if sum(1 for x in block.css("a") if x.text(deep=True).strip()) > 1:
             continue  # a block holding several links is a container, not an entry
         item = _make_item(block, parent.mem_id, len(items), as_of)
-        if item is not None and item.date is not None:
+        if item is not None and item.when is not None:
             items.append(item)  # undated blocks of links are navigation, not lists
-    page._cache[("list_items", as_of)] = items
+    page._cache[cache_key] = items
     return items
 
 
@@ -329,7 +371,7 @@ def _main_list(items: list[_Item]) -> list[_Item]:
     best: int | None = None
     best_key = (0, 0, 0)
     for gid, members in groups.items():
-        dated = sum(1 for m in members if m.date is not None and not m.weekday)
+        dated = sum(1 for m in members if m.when is not None and not m.weekday)
         key = (dated, len(members), -members[0].order)
         if dated and key > best_key:
             best, best_key = gid, key
@@ -347,7 +389,7 @@ def _main_list(items: list[_Item]) -> list[_Item]:
                 and p.tag == main_parent.tag
                 and p.parent is not None
                 and p.parent.mem_id == grand.mem_id
-                and any(m.date is not None for m in members)
+                and any(m.when is not None for m in members)
             ):
                 chosen.add(gid)
     return [it for it in items if it.group in chosen and not it.weekday]
@@ -412,7 +454,10 @@ def _heading(main_node: LexborNode | None, titles: set[str]) -> str | None:
     for _ in range(5):
         if cur is None or cur.tag in ("body", "html"):
             return None
-        for selector in ("h1, h2, h3, h4", '[class*="title"], [class*="tit"], [class*="Title"], [class*="lmmc"]'):
+        for selector in (
+            "h1, h2, h3, h4",
+            '[class*="title"], [class*="tit"], [class*="Title"], [class*="lmmc"]',
+        ):
             for cand in cur.css(selector):
                 if _is_inside(cand, main_node):
                     continue
@@ -489,7 +534,9 @@ def _blank_marker(page: ParsedPage) -> str | None:
 
 
 def _empty_container(page: ParsedPage) -> bool:
-    for node in page.tree.css('ul[class*="list"], ul[id*="list"], div[class*="list"], div[id*="list"], tbody[id*="list"]'):
+    for node in page.tree.css(
+        'ul[class*="list"], ul[id*="list"], div[class*="list"], div[id*="list"], tbody[id*="list"]'
+    ):
         if not _text(node) and node.css_first("a, img") is None:
             return True
     return False
@@ -543,7 +590,9 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     main = _main_list(items)
     entries = tuple(it.entry(page, as_of) for it in main)
     dated = [e.date for e in entries if e.date is not None]
-    page_dates = tuple(sorted((it.date for it in items if it.date and not it.weekday), reverse=True))
+    page_dates = tuple(
+        sorted((it.when for it in items if it.when and not it.weekday), reverse=True)
+    )
     has_pager, pager_links, total_entries, total_pages = _pagination(page)
     is_article = _article(page, main)
     column_name = (page.meta("ColumnName") or "").strip() or None
@@ -560,7 +609,10 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     scripted = (
         not entries
         and marker is None
-        and (bool(_SCRIPT_LIST.search(_scripts(page))) or any(m in page.html for m in _TEMPLATE_MARKS))
+        and (
+            bool(_SCRIPT_LIST.search(_scripts(page)))
+            or any(m in page.html for m in _TEMPLATE_MARKS)
+        )
     )
     named = column_name is not None or breadcrumb is not None
     blank = not entries and (marker is not None or (empty and not scripted))
@@ -645,9 +697,12 @@ def navigation(page: ParsedPage) -> list[NavLink]:
 
     def add(a: LexborNode) -> None:
         text = _text(a) or (a.attributes.get("title") or "").strip()
-        url = _entry_url(page, a.attributes.get("href"))
+        href = a.attributes.get("href") or ""
+        url = _entry_url(page, href)
         if not url or not text or len(text) > 16 or text in _HOME_TEXT:
             return
+        if text.isdigit() or _PAGER_TEXT.match(text) or _PAGER_HREF.search(href):
+            return  # a pager, not a menu
         if not url.startswith(("http://", "https://")) or _page_key(url) == home:
             return
         key = _page_key(url)
@@ -656,8 +711,8 @@ def navigation(page: ParsedPage) -> list[NavLink]:
             links.append(NavLink(text=text, url=url))
 
     for container in tops:
-        anchors = [a for a in container.css("a") if _first_level(a, container)]
-        short = [a for a in anchors if 0 < len(_text(a)) <= 16]
+        first = [a for a in container.css("a") if _first_level(a, container)]
+        short = [a for a in first if 0 < len(_text(a)) <= 16]
         if len(short) < 3:
             continue
         for a in short:
@@ -668,12 +723,12 @@ def navigation(page: ParsedPage) -> list[NavLink]:
         children = [c for c in ul.iter() if c.tag in ("li", "a")]
         if len(children) < 4:
             continue
-        anchors = []
+        anchors: list[LexborNode] = []
         for c in children:
-            a = c if c.tag == "a" else c.css_first("a")
-            if a is None or not 0 < len(_text(a)) <= 16:
+            found = c if c.tag == "a" else c.css_first("a")
+            if found is None or not 0 < len(_text(found)) <= 16:
                 break
-            anchors.append(a)
+            anchors.append(found)
         else:
             for a in anchors:
                 add(a)
@@ -686,7 +741,7 @@ def navigation(page: ParsedPage) -> list[NavLink]:
 
 def homepage_facts(page: ParsedPage, *, as_of: date) -> HomeFacts:
     """Newest dated item of the homepage and whether it has any (NAT-V-HOME)."""
-    dates = [it.date for it in _items(page, as_of) if it.date is not None and not it.weekday]
+    dates = [it.when for it in _items(page, as_of) if it.when is not None and not it.weekday]
     links = sum(1 for a in page.tree.css("a[href]") if _entry_url(page, a.attributes.get("href")))
     return HomeFacts(
         url=page.url,
@@ -810,7 +865,7 @@ def build_columns(
     table = keywords or default_keywords()
     home_key = _page_key(home_url)
     parent_of = {_page_key(k): v for k, v in parents.items()}
-    nav_text = {}
+    nav_text: dict[str, str] = {}
     for link in nav:
         nav_text.setdefault(fold_key(link.url)[0], link.text)
         nav_text.setdefault(_page_key(link.url), link.text)
@@ -818,7 +873,9 @@ def build_columns(
     lists = {
         url: listing
         for url, listing in listings.items()
-        if listing.is_list and _page_key(url) != home_key and not (listing.scripted and not listing.entries)
+        if listing.is_list
+        and _page_key(url) != home_key
+        and not (listing.scripted and not listing.entries)
     }
     groups = _groups(lists, home_key)
     column_of: dict[str, str] = {}
@@ -902,7 +959,9 @@ def _homepage(
             if key == home_key or _page_key(parent_of.get(key, "")) != home_key:
                 continue
             second_pages += 1
-            seen = [d for d in (*listing.page_dates, listing.published) if d is not None and d <= as_of]
+            seen = [
+                d for d in (*listing.page_dates, listing.published) if d is not None and d <= as_of
+            ]
             if seen and (second_newest is None or max(seen) > second_newest):
                 second_newest = max(seen)
     return HomepageDetection(
@@ -920,9 +979,14 @@ def unknown_columns(listings: Mapping[str, Listing], *, home_url: str) -> list[U
     static HTML: unobservable (reason ``script``), never blank."""
     home_key = _page_key(home_url)
     return [
-        UnknownDetection(url=url, reason=UnknownReason.SCRIPT, detail="column list filled by script")
+        UnknownDetection(
+            url=url, reason=UnknownReason.SCRIPT, detail="column list filled by script"
+        )
         for url, listing in listings.items()
-        if listing.is_list and listing.scripted and not listing.entries and _page_key(url) != home_key
+        if listing.is_list
+        and listing.scripted
+        and not listing.entries
+        and _page_key(url) != home_key
     ]
 
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 MIN_DATE = date(1990, 1, 1)
 
-_FULL_WIDTH = {ord("０") + i: ord("0") + i for i in range(10)}
+_FULL_WIDTH: dict[int, int | str] = {ord("０") + i: ord("0") + i for i in range(10)}
 _FULL_WIDTH.update(
     {
         ord("－"): "-",
