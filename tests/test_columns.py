@@ -113,6 +113,15 @@ LAYOUTS = [
         + "</dl>",
     ),
     (
+        "split-day-and-year-month",
+        "<ul>"
+        + "".join(
+            f'<li><div class="d"><b>{day}</b><span>{ym}</span></div><a href="./{i}.html">标题第{i}条信息</a></li>'
+            for i, (day, ym) in enumerate([("20", "2026-11"), ("02", "2026-11"), ("15", "2026-10")])
+        )
+        + "</ul>",
+    ),
+    (
         "slash-dot-dates",
         "<ul>" + lis(["2026/11/20", "2026.11.02", "15/10"]) + "</ul>",
     ),

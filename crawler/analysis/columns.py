@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from selectolax.lexbor import LexborNode
 
 from crawler.analysis.classify import KeywordTable, classify, default_keywords
-from crawler.analysis.dates import find_dates, iter_dates, parse_date
+from crawler.analysis.dates import find_dates, find_split_date, iter_dates, parse_date
 from crawler.analysis.page import ParsedPage, squash
 from govmon.records import (
     ColumnClass,
@@ -271,7 +271,9 @@ def _entry_url(page: ParsedPage, href: str | None) -> str | None:
     return page.resolve(href)
 
 
-def _make_item(node: LexborNode, group: int, order: int, as_of: date) -> _Item | None:
+def _make_item(
+    node: LexborNode, anchors: list[LexborNode], group: int, order: int, as_of: date
+) -> _Item | None:
     """An item for a list-like node, or None for an empty or decorative one.
 
     The date is read outside the title link (a date inside a title is the
@@ -284,7 +286,7 @@ def _make_item(node: LexborNode, group: int, order: int, as_of: date) -> _Item |
         return None
     anchor: LexborNode | None = None
     anchor_text = ""
-    for a in node.css("a"):
+    for a in anchors:
         t = a.text(deep=True, separator=" ")
         if len(t.strip()) > len(anchor_text.strip()):
             anchor, anchor_text = a, t
@@ -302,6 +304,9 @@ def _make_item(node: LexborNode, group: int, order: int, as_of: date) -> _Item |
         else:
             dates = find_dates(text, as_of=as_of)
             found = max(dates) if dates else None
+        if found is None:
+            outside = text.replace(anchor_text, " ", 1) if anchor is not None else text
+            found = find_split_date(outside, as_of=as_of)
     if anchor is None and (found is None or len(stripped) < 8):
         return None  # an undated, unlinked line is a header or a separator
     weekday = found is not None and _WEEKDAY.search(text) is not None
@@ -328,14 +333,15 @@ def _items(page: ParsedPage, as_of: date) -> list[_Item]:
     in_items: set[int] = set()
     tree = page.tree
     for node in tree.css("li, tr, dd, dt"):
-        for a in node.css("a"):
+        anchors = node.css("a")
+        for a in anchors:
             in_items.add(a.mem_id)
         if node.css_first("ul, ol, table, dl") is not None:
             continue  # a menu item holding a sub-list: its leaves are the items
         parent = node.parent
         if parent is None:
             continue
-        item = _make_item(node, parent.mem_id, len(items), as_of)
+        item = _make_item(node, anchors, parent.mem_id, len(items), as_of)
         if item is not None:
             items.append(item)
     for a in tree.css("a"):
@@ -353,9 +359,10 @@ def _items(page: ParsedPage, as_of: date) -> list[_Item]:
         parent = block.parent
         if parent is None:
             continue
-        if sum(1 for x in block.css("a") if x.text(deep=True).strip()) > 1:
+        anchors = [x for x in block.css("a") if x.text(deep=True).strip()]
+        if len(anchors) > 1:
             continue  # a block holding several links is a container, not an entry
-        item = _make_item(block, parent.mem_id, len(items), as_of)
+        item = _make_item(block, anchors, parent.mem_id, len(items), as_of)
         if item is not None and item.when is not None:
             items.append(item)  # undated blocks of links are navigation, not lists
     page._cache[cache_key] = items
@@ -500,8 +507,7 @@ def _pagination(page: ParsedPage) -> tuple[bool, tuple[str, ...], int | None, in
         href = (a.attributes.get("href") or "").strip()
         if not href:
             continue
-        text = _text(a)
-        if _PAGER_TEXT.match(text) or _PAGER_HREF.search(href):
+        if _PAGER_HREF.search(href) or _PAGER_TEXT.match(a.text(deep=True, strip=True)):
             url = _entry_url(page, href)
             if url and url != page.url and url not in links:
                 links.append(url)
