@@ -116,7 +116,7 @@ LAYOUTS = [
         "split-day-and-year-month",
         "<ul>"
         + "".join(
-            f'<li><div class="d"><b>{day}</b><span>{ym}</span></div><a href="./{i}.html">标题第{i}条信息</a></li>'
+            f'<li><div class="d"><b>{day}</b><span>{ym}</span></div><a href="./{i}.html">标题第{i}条信息</a></li>'  # noqa: E501
             for i, (day, ym) in enumerate([("20", "2026-11"), ("02", "2026-11"), ("15", "2026-10")])
         )
         + "</ul>",
@@ -689,3 +689,12 @@ def test_corpus_breadcrumbs(corpus_dir: Path) -> None:
             (corpus_dir / site / "index.html").read_text(encoding="utf-8"),
         )
         assert analyse_listing(p, as_of=AS_OF).names.breadcrumb == crumb, site
+
+
+def test_same_page_under_two_urls_counts_once() -> None:
+    a, b = f"{SITE}/tzgg/", f"{SITE}/tzgg/index.html"
+    listings = {b: listing(b, [date(2026, 5, 1)]), a: listing(a, [date(2026, 5, 1)])}
+    _, (col,) = build_columns(listings, home_url=HOME, nav=[], parents={}, as_of=AS_OF)
+    assert col.url == a
+    assert col.list_pages == 1
+    assert col.dates == (date(2026, 5, 1),)

@@ -831,8 +831,17 @@ def _groups(lists: Mapping[str, Listing], home_key: str) -> dict[str, list[tuple
     for url, listing in lists.items():
         root = uf.find(keyed[url][0])
         groups.setdefault(root, []).append((keyed[url][1], listing))
-    for members in groups.values():
+    for root, members in groups.items():
         members.sort(key=lambda m: (m[0], len(m[1].url)))
+        # /tzgg/ and /tzgg/index.html are one page crawled twice
+        seen: set[str] = set()
+        unique = []
+        for number, listing in members:
+            key = _page_key(listing.url)
+            if key not in seen:
+                seen.add(key)
+                unique.append((number, listing))
+        groups[root] = unique
     return groups
 
 
