@@ -698,3 +698,23 @@ def test_same_page_under_two_urls_counts_once() -> None:
     assert col.url == a
     assert col.list_pages == 1
     assert col.dates == (date(2026, 5, 1),)
+
+
+def test_hanweb_datastore_records() -> None:
+    records = "".join(
+        f'<record><![CDATA[<li><a href="/art/{i}.html" title="标题{i}">标题第{i}条</a><span>{d}</span></li>]]></record>'  # noqa: E501
+        for i, d in enumerate(DATES)
+    )
+    body = (
+        '<div id="4461"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="x"></a>]]></nextgroup>'  # noqa: E501
+        f"<recordset>{records}</recordset><totalrecord>57</totalrecord></datastore></script>"
+        "<script>$.ajax({url:'/module/web/jpage/dataproxy.jsp'})</script></div>"
+    )
+    listing = analyse_listing(page(body), as_of=AS_OF)
+    assert listing.is_list
+    assert not listing.scripted
+    assert listing.newest == date(2026, 11, 20)
+    assert [e.url for e in listing.entries][:1] == [f"{SITE}/art/0.html"]
+    assert len(listing.entries) == 3
+    assert listing.total_entries == 57
+    assert listing.has_pagination

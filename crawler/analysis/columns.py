@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.analysis.classify import KeywordTable, classify, default_keywords
 from crawler.analysis.dates import find_dates, find_split_date, iter_dates, parse_date
@@ -153,8 +153,11 @@ _PAGER_SCRIPT = re.compile(
     r"createPageHTML\s*\(|countPage\s*=|page[cC]ount\s*[=:]|PageCount\s*[=:]"
 )
 _TOTAL_ENTRIES = re.compile(r"共\s*(?:有\s*)?(\d+)\s*条")
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
 _TOTAL_ENTRIES_SCRIPT = re.compile(
-    r"(?:countnum|recordCount|RecordCount|totalRecord|TotalRecord|totalCount|TotalCount)\s*[=:]\s*[\"']?(\d+)"
+    r"<totalrecord>\s*(\d+)"
+    r"|(?:countnum|recordCount|RecordCount|totalRecord|TotalRecord|totalCount|TotalCount)"
+    r"\s*[=:]\s*[\"']?(\d+)"
 )
 _TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页|第\s*\d+\s*/\s*(\d+)\s*页")
 _TOTAL_PAGES_SCRIPT = re.compile(r"createPageHTML\s*\(\s*[\"']?(\d+)|countPage\s*=\s*(\d+)")
@@ -322,16 +325,10 @@ def _make_item(
     )
 
 
-def _items(page: ParsedPage, as_of: date) -> list[_Item]:
-    """Every list-like item of the page: li/tr/dd/dt elements, and for div
-    lists the element around each dated link that is not in such an item."""
-    cache_key = f"list_items:{as_of.isoformat()}"
-    cached = page._cache.get(cache_key)
-    if isinstance(cached, list):
-        return cached
-    items: list[_Item] = []
+def _collect(tree: LexborHTMLParser, as_of: date, items: list[_Item]) -> None:
+    """Append the list-like items of one tree: li/tr/dd/dt elements, and for
+    div lists the element around each dated link that is not in such an item."""
     in_items: set[int] = set()
-    tree = page.tree
     for node in tree.css("li, tr, dd, dt"):
         anchors = node.css("a")
         for a in anchors:
@@ -365,6 +362,34 @@ def _items(page: ParsedPage, as_of: date) -> list[_Item]:
         item = _make_item(block, anchors, parent.mem_id, len(items), as_of)
         if item is not None and item.when is not None:
             items.append(item)  # undated blocks of links are navigation, not lists
+
+
+def _datastore(page: ParsedPage) -> LexborHTMLParser | None:
+    """The entries of a Hanweb (大汉) list, which ships them as CDATA records in
+    ``<script type="text/xml"><datastore>`` for its pager script to render."""
+    cached = page._cache.get("datastore")
+    if cached is not None:
+        return cached if isinstance(cached, LexborHTMLParser) else None
+    tree: LexborHTMLParser | None = None
+    if "<datastore" in page.html or "<DATASTORE" in page.html:
+        records = _RECORD.findall(_scripts(page))
+        if records:
+            tree = LexborHTMLParser("<html><body>" + "".join(records) + "</body></html>")
+    page._cache["datastore"] = tree if tree is not None else False
+    return tree
+
+
+def _items(page: ParsedPage, as_of: date) -> list[_Item]:
+    """Every list-like item of the page, Hanweb datastore records included."""
+    cache_key = f"list_items:{as_of.isoformat()}"
+    cached = page._cache.get(cache_key)
+    if isinstance(cached, list):
+        return cached
+    items: list[_Item] = []
+    _collect(page.tree, as_of, items)
+    store = _datastore(page)
+    if store is not None:
+        _collect(store, as_of, items)
     page._cache[cache_key] = items
     return items
 
@@ -520,11 +545,16 @@ def _pagination(page: ParsedPage) -> tuple[bool, tuple[str, ...], int | None, in
             url = page.resolve(f"{name}_{current + 1}.{ext}")
             if url not in links:
                 links.append(url)
-    has = bool(links) or bool(_PAGER_BODY.search(body)) or bool(_PAGER_SCRIPT.search(html))
+    has = (
+        bool(links)
+        or _PAGER_BODY.search(body) is not None
+        or _PAGER_SCRIPT.search(html) is not None
+        or "<totalrecord>" in html
+    )
     total_entries: int | None = None
     m = _TOTAL_ENTRIES.search(body) or _TOTAL_ENTRIES_SCRIPT.search(html)
     if m is not None:
-        total_entries = int(m.group(1))
+        total_entries = int(next(g for g in m.groups() if g))
     total_pages: int | None = None
     m = _TOTAL_PAGES.search(body) or _TOTAL_PAGES_SCRIPT.search(html)
     if m is not None:
