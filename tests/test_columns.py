@@ -718,3 +718,26 @@ def test_hanweb_datastore_records() -> None:
     assert len(listing.entries) == 3
     assert listing.total_entries == 57
     assert listing.has_pagination
+
+
+def test_single_page_column_with_sidebar_news_is_not_a_list() -> None:
+    head = '<meta name="ColumnName" content="机构职能">'
+    body = (
+        '<div class="side"><h3>最新动态</h3><ul>'
+        + lis([*DATES, "2026-09-01", "2026-08-01"])
+        + "</ul></div>"
+        '<div class="content">'
+        + "<p>"
+        + "负责全区教育事业的统筹规划和管理工作，" * 30
+        + "</p></div>"
+        '<div class="list_line"></div><ul class="list"></ul>'
+    )
+    listing = analyse_listing(page(body, head=head), as_of=AS_OF)
+    assert not listing.is_list
+    assert not listing.is_article
+    assert not listing.blank
+
+
+def test_list_with_an_introduction_stays_a_list() -> None:
+    body = "<p>本栏目发布本单位的通知公告。</p><ul>" + lis(DATES * 4) + "</ul>"
+    assert analyse_listing(page(body), as_of=AS_OF).is_list

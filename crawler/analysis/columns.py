@@ -153,6 +153,14 @@ _PAGER_SCRIPT = re.compile(
     r"createPageHTML\s*\(|countPage\s*=|page[cC]ount\s*[=:]|PageCount\s*[=:]"
 )
 _TOTAL_ENTRIES = re.compile(r"共\s*(?:有\s*)?(\d+)\s*条")
+#: List containers that may be found empty; decorative divs (list_line,
+#: listbg) are only trusted when they are the main list box by id.
+_EMPTY_LIST_SELECTOR = (
+    'ul[class*="list"], ul[id*="list"], ol[class*="list"], tbody[id*="list"], '
+    'table[class*="list"], div[id*="list"], div[class*="list-con"], div[class*="listcon"], '
+    'div[class*="list_con"], div[class*="news-list"], div[class*="news_list"], '
+    'div[class*="newslist"]'
+)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
 _TOTAL_ENTRIES_SCRIPT = re.compile(
     r"<totalrecord>\s*(\d+)"
@@ -570,27 +578,40 @@ def _blank_marker(page: ParsedPage) -> str | None:
 
 
 def _empty_container(page: ParsedPage) -> bool:
-    for node in page.tree.css(
-        'ul[class*="list"], ul[id*="list"], div[class*="list"], div[id*="list"], tbody[id*="list"]'
-    ):
+    for node in page.tree.css(_EMPTY_LIST_SELECTOR):
         if not _text(node) and node.css_first("a, img") is None:
             return True
     return False
 
 
-def _article(page: ParsedPage, main: list[_Item]) -> bool:
+def _prose(page: ParsedPage) -> int:
+    """Characters of paragraph text outside list items: the body of an article
+    or of a single-page column (机构职能, 概况), which no list page has much of."""
+    cached = page._cache.get("prose")
+    if isinstance(cached, int):
+        return cached
+    total = sum(len(_text(p)) for p in page.tree.css("p"))
+    total -= sum(len(_text(p)) for p in page.tree.css("li p, dd p"))
+    page._cache["prose"] = total
+    return total
+
+
+def _content_kind(page: ParsedPage, main: list[_Item]) -> tuple[bool, bool]:
+    """(is an article, is a page of content): either one is no list page.
+
+    An article says so in its meta tags (ArticleTitle, PubDate) or with
+    发布时间/来源-style labels over a long body; a single-page column has the
+    long body without the labels.  "Long" is measured against the text of the
+    page's main list, so a list with a paragraph of introduction stays a list.
+    """
     if (page.meta("ArticleTitle") or "").strip() or (page.meta("PubDate") or "").strip():
-        return True
-    body = page.body_text
-    if not _ARTICLE_MARK.search(body):
-        return False
-    prose = 0
-    for p in page.tree.css("p"):
-        prose += len(_text(p))
-    in_items = sum(len(_text(p)) for p in page.tree.css("li p"))
-    prose -= in_items
+        return True, True
+    prose = _prose(page)
     listed = sum(len(it.anchor_text.strip() or it.text.strip()) for it in main)
-    return prose >= 300 and prose > 2 * listed
+    if prose < 300 or prose <= 2 * listed:
+        return False, False
+    labelled = _ARTICLE_MARK.search(page.body_text) is not None
+    return labelled, labelled or prose >= 500
 
 
 def _published(page: ParsedPage, as_of: date) -> date | None:
@@ -630,7 +651,7 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
         sorted((it.when for it in items if it.when and not it.weekday), reverse=True)
     )
     has_pager, pager_links, total_entries, total_pages = _pagination(page)
-    is_article = _article(page, main)
+    is_article, is_content = _content_kind(page, main)
     column_name = (page.meta("ColumnName") or "").strip() or None
     breadcrumb = _breadcrumb(page)
     main_node = main[0].node.parent if main else None
@@ -638,8 +659,9 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     names = NameCandidates(
         column_name=column_name, breadcrumb=breadcrumb, heading=heading, title=_title_name(page)
     )
-    marker = _blank_marker(page) if not entries else None
-    empty = not entries and _empty_container(page)
+    # a page with a body of text is content, however empty its lists
+    marker = _blank_marker(page) if not entries and not is_content else None
+    empty = not entries and not is_content and _empty_container(page)
     # A visible 暂无信息 is trusted; an empty container is only blank when no
     # script could be filling it.
     scripted = (
@@ -652,7 +674,7 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     )
     named = column_name is not None or breadcrumb is not None
     blank = not entries and (marker is not None or (empty and not scripted))
-    if is_article:
+    if is_content:
         is_list = False
     elif len(dated) >= 3:
         is_list = True
