@@ -1003,7 +1003,8 @@ def build_columns(
             )
         )
     columns.sort(key=lambda c: (c.level, c.url))
-    return _homepage(listings, home_url, home_key, parent_of, as_of), columns
+    nav_keys = {_page_key(link.url) for link in nav}
+    return _homepage(listings, home_url, home_key, parent_of, nav_keys, as_of), columns
 
 
 def _homepage(
@@ -1011,8 +1012,11 @@ def _homepage(
     home_url: str,
     home_key: str,
     parent_of: Mapping[str, str],
+    nav_keys: set[str],
     as_of: date,
 ) -> HomepageDetection:
+    """NAT-V-HOME's facts; the second level is every page linked from the
+    homepage (found there first, or in its navigation)."""
     home = next((lst for url, lst in listings.items() if _page_key(url) == home_key), None)
     if home is None:
         return HomepageDetection(url=home_url)
@@ -1023,7 +1027,9 @@ def _homepage(
     if navigation_only:
         for url, listing in listings.items():
             key = _page_key(url)
-            if key == home_key or _page_key(parent_of.get(key, "")) != home_key:
+            if key == home_key:
+                continue
+            if key not in nav_keys and _page_key(parent_of.get(key, "")) != home_key:
                 continue
             second_pages += 1
             seen = [
