@@ -143,15 +143,14 @@ _PAGER_TEXT = re.compile(
     r"^(?:下一页|下页|上一页|上页|尾页|末页|最后一页|后一页|前一页|next|prev|previous|last|>|>>|»|›)$",
     re.IGNORECASE,
 )
-_PAGER_HREF = re.compile(
-    r"(?:^|/)(?:index|list|default|more|news)_\d+\.\w+(?:$|\?)"
-    r"|[?&](?:page|pageno|pageindex|pagenum|page_no|curpage|currentpage|pn|p)=\d+",
-    re.IGNORECASE,
+# Checked on the last path segment and on the query separately: cheap on
+# pages with hundreds of links.
+_PAGER_FILE = re.compile(r"(?:index|list|default|more|news)_\d+\.\w+$", re.IGNORECASE)
+_PAGER_QUERY = re.compile(
+    r"(?:^|&)(?:page|pageno|pageindex|pagenum|page_no|curpage|currentpage|pn|p)=\d+", re.IGNORECASE
 )
 _PAGER_BODY = re.compile(r"共\s*(?:有\s*)?\d+\s*[条页]|第\s*\d+\s*/\s*\d+\s*页|第\s*\d+\s*页")
-_PAGER_SCRIPT = re.compile(
-    r"createPageHTML\s*\(|countPage\s*=|page[cC]ount\s*[=:]|PageCount\s*[=:]"
-)
+_PAGER_SCRIPT_WORDS = ("createPageHTML", "countPage", "pageCount", "PageCount", "<totalrecord>")
 _TOTAL_ENTRIES = re.compile(r"共\s*(?:有\s*)?(\d+)\s*条")
 #: List containers that may be found empty; decorative divs (list_line,
 #: listbg) are only trusted when they are the main list box by id.
@@ -162,18 +161,33 @@ _EMPTY_LIST_SELECTOR = (
     'div[class*="newslist"]'
 )
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
-_TOTAL_ENTRIES_SCRIPT = re.compile(
-    r"<totalrecord>\s*(\d+)"
-    r"|(?:countnum|recordCount|RecordCount|totalRecord|TotalRecord|totalCount|TotalCount)"
-    r"\s*[=:]\s*[\"']?(\d+)"
+_TOTAL_SCRIPT_WORDS = (
+    "<totalrecord>",
+    "countnum",
+    "recordCount",
+    "RecordCount",
+    "totalRecord",
+    "TotalRecord",
+    "totalCount",
+    "TotalCount",
 )
+_NUMBER_AFTER = re.compile(r"\s*[=:>]?\s*[\"']?(\d+)")
 _TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页|第\s*\d+\s*/\s*(\d+)\s*页")
 _TOTAL_PAGES_SCRIPT = re.compile(r"createPageHTML\s*\(\s*[\"']?(\d+)|countPage\s*=\s*(\d+)")
 _TRS_PAGER = re.compile(
     r"createPageHTML\s*\(\s*[\"']?(\d+)[\"']?\s*,\s*[\"']?(\d+)[\"']?\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
-_SCRIPT_LIST = re.compile(
-    r"\$\.(?:ajax|get|post|getJSON)\s*\(|fetch\s*\(|XMLHttpRequest|axios\.|template\s*\(|laypage|layui\."
+#: Marks of a list rendered in the browser (searched as plain substrings).
+_SCRIPT_LIST_WORDS = (
+    "$.ajax",
+    "$.get",
+    "$.post",
+    "fetch(",
+    "XMLHttpRequest",
+    "axios.",
+    "template(",
+    "laypage",
+    "layui.",
 )
 #: Client-side templates in the markup itself (Vue, Angular, art-template).
 _TEMPLATE_MARKS = ("v-for=", "{{", "ng-repeat")
@@ -534,13 +548,33 @@ def _scripts(page: ParsedPage) -> str:
     return text
 
 
+def _pager_href(href: str) -> bool:
+    """Whether a link goes to another page of a list (index_2.html, ?page=2)."""
+    path, _, query = href.partition("?")
+    tail = path.rsplit("/", 1)[-1]
+    if "_" in tail and _PAGER_FILE.search(tail) is not None:
+        return True
+    return bool(query) and _PAGER_QUERY.search(query) is not None
+
+
+def _script_number(scripts: str, words: tuple[str, ...]) -> int | None:
+    """The number assigned after the first of ``words`` found in the scripts."""
+    for word in words:
+        at = scripts.find(word)
+        if at >= 0:
+            m = _NUMBER_AFTER.match(scripts, at + len(word))
+            if m is not None:
+                return int(m.group(1))
+    return None
+
+
 def _pagination(page: ParsedPage) -> tuple[bool, tuple[str, ...], int | None, int | None]:
     links: list[str] = []
     for a in page.tree.css("a"):
         href = (a.attributes.get("href") or "").strip()
         if not href:
             continue
-        if _PAGER_HREF.search(href) or _PAGER_TEXT.match(a.text(deep=True, strip=True)):
+        if _pager_href(href) or _PAGER_TEXT.match(a.text(deep=True, strip=True)):
             url = _entry_url(page, href)
             if url and url != page.url and url not in links:
                 links.append(url)
@@ -556,13 +590,14 @@ def _pagination(page: ParsedPage) -> tuple[bool, tuple[str, ...], int | None, in
     has = (
         bool(links)
         or _PAGER_BODY.search(body) is not None
-        or _PAGER_SCRIPT.search(html) is not None
-        or "<totalrecord>" in html
+        or any(word in html for word in _PAGER_SCRIPT_WORDS)
     )
     total_entries: int | None = None
-    m = _TOTAL_ENTRIES.search(body) or _TOTAL_ENTRIES_SCRIPT.search(html)
+    m = _TOTAL_ENTRIES.search(body)
     if m is not None:
-        total_entries = int(next(g for g in m.groups() if g))
+        total_entries = int(m.group(1))
+    else:
+        total_entries = _script_number(html, _TOTAL_SCRIPT_WORDS)
     total_pages: int | None = None
     m = _TOTAL_PAGES.search(body) or _TOTAL_PAGES_SCRIPT.search(html)
     if m is not None:
@@ -668,7 +703,7 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
         not entries
         and marker is None
         and (
-            bool(_SCRIPT_LIST.search(_scripts(page)))
+            any(word in _scripts(page) for word in _SCRIPT_LIST_WORDS)
             or any(m in page.html for m in _TEMPLATE_MARKS)
         )
     )
@@ -759,7 +794,7 @@ def navigation(page: ParsedPage) -> list[NavLink]:
         url = _entry_url(page, href)
         if not url or not text or len(text) > 16 or text in _HOME_TEXT:
             return
-        if text.isdigit() or _PAGER_TEXT.match(text) or _PAGER_HREF.search(href):
+        if text.isdigit() or _PAGER_TEXT.match(text) or _pager_href(href):
             return  # a pager, not a menu
         if not url.startswith(("http://", "https://")) or _page_key(url) == home:
             return
