@@ -38,6 +38,7 @@ from govmon.records import (
 MAX_DATES = 200
 #: An item longer than this is a block of prose, not a list entry.
 MAX_ITEM_TEXT = 300
+_NESTED_LISTS = frozenset({"ul", "ol", "table", "dl"})
 
 # --------------------------------------------------------------------------
 # Records of this analyser (internal to the crawler, not detections)
@@ -352,10 +353,17 @@ def _collect(tree: LexborHTMLParser, as_of: date, items: list[_Item]) -> None:
     div lists the element around each dated link that is not in such an item."""
     in_items: set[int] = set()
     for node in tree.css("li, tr, dd, dt"):
-        anchors = node.css("a")
-        for a in anchors:
-            in_items.add(a.mem_id)
-        if node.css_first("ul, ol, table, dl") is not None:
+        # one walk of the item's subtree (cheaper than two css() calls)
+        anchors = []
+        nested = False
+        for d in node.traverse():
+            tag = d.tag
+            if tag == "a":
+                anchors.append(d)
+                in_items.add(d.mem_id)
+            elif tag in _NESTED_LISTS:
+                nested = True
+        if nested:
             continue  # a menu item holding a sub-list: its leaves are the items
         parent = node.parent
         if parent is None:
@@ -378,7 +386,7 @@ def _collect(tree: LexborHTMLParser, as_of: date, items: list[_Item]) -> None:
         parent = block.parent
         if parent is None:
             continue
-        anchors = [x for x in block.css("a") if x.text(deep=True).strip()]
+        anchors = [x for x in block.traverse() if x.tag == "a" and x.text(deep=True).strip()]
         if len(anchors) > 1:
             continue  # a block holding several links is a container, not an entry
         item = _make_item(block, anchors, parent.mem_id, len(items), as_of)
