@@ -741,3 +741,15 @@ def test_single_page_column_with_sidebar_news_is_not_a_list() -> None:
 def test_list_with_an_introduction_stays_a_list() -> None:
     body = "<p>本栏目发布本单位的通知公告。</p><ul>" + lis(DATES * 4) + "</ul>"
     assert analyse_listing(page(body), as_of=AS_OF).is_list
+
+
+def test_channel_front_page_of_several_lists_is_not_a_column() -> None:
+    block = '<div class="box"><h3>{name}</h3><ul>{items}</ul><a href="/{name}/">更多</a></div>'
+    body = "".join(
+        block.format(name=n, items=lis(["2026-11-20", "2026-11-02", "2026-10-15", "2026-10-01"]))
+        for n in ("a", "b", "c")
+    )
+    assert not analyse_listing(page(body), as_of=AS_OF).is_list
+    sidebars = block.format(name="hot", items=lis(["2026-11-20", "2026-11-02"])) * 2
+    column = sidebars + "<ul>" + lis(DATES * 5) + "</ul>"
+    assert analyse_listing(page(column), as_of=AS_OF).is_list

@@ -77,7 +77,12 @@ class Listing:
     homepage rule and the second-level check look at.  ``blank`` is an observed
     blank (a 暂无信息 marker or an empty list container, and no entry);
     ``scripted`` means the list is filled by JavaScript the crawler does not
-    run, so its content is unknown, not blank.
+    run, so its content is unknown, not blank.  ``is_article`` and
+    ``published`` (PubDate meta or the 发布时间 label) describe article pages,
+    whose date counts for a navigation-only homepage's second level.
+    ``pagination`` holds the absolute URLs of the list's other pages (pager
+    links, and the next page of a TRS ``createPageHTML`` script) for the
+    spider to follow.
     """
 
     url: str
@@ -424,9 +429,11 @@ def _items(page: ParsedPage, as_of: date) -> list[_Item]:
     return items
 
 
-def _main_list(items: list[_Item]) -> list[_Item]:
+def _main_list(items: list[_Item]) -> tuple[list[_Item], bool]:
     """The items of the page's main list: the group with most dated items plus
-    its sibling groups (lists split into several <ul> of five)."""
+    its sibling groups (lists split into several <ul> of five); and whether
+    the page is a portal of several lists, none dominant (a channel's front
+    page, whose lists are columns of their own)."""
     groups: dict[int, list[_Item]] = {}
     for it in items:
         groups.setdefault(it.group, []).append(it)
@@ -438,7 +445,7 @@ def _main_list(items: list[_Item]) -> list[_Item]:
         if dated and key > best_key:
             best, best_key = gid, key
     if best is None:
-        return []
+        return [], False
     main_parent = groups[best][0].node.parent
     grand = main_parent.parent if main_parent is not None else None
     chosen = {best}
@@ -454,7 +461,16 @@ def _main_list(items: list[_Item]) -> list[_Item]:
                 and any(m.when is not None for m in members)
             ):
                 chosen.add(gid)
-    return [it for it in items if it.group in chosen and not it.weekday]
+    main = [it for it in items if it.group in chosen and not it.weekday]
+    main_dated = sum(1 for it in main if it.when is not None)
+    others = [
+        n
+        for gid, members in groups.items()
+        if gid not in chosen
+        and (n := sum(1 for m in members if m.when is not None and not m.weekday)) >= 2
+    ]
+    portal = len(others) >= 2 and main_dated < 2 * max(others)
+    return main, portal
 
 
 # --------------------------------------------------------------------------
@@ -684,10 +700,11 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     one with pagination or a column name (ColumnName meta, breadcrumb), or when
     it shows a blank marker / empty list container or a script-filled list with
     such evidence.  Article pages (ArticleTitle/PubDate meta, or 发布时间-style
-    labels over a long body) never are.
+    labels over a long body), single-page columns (a long body of text) and a
+    channel's front page of several equal lists without a pager never are.
     """
     items = _items(page, as_of)
-    main = _main_list(items)
+    main, portal = _main_list(items)
     entries = tuple(it.entry(page, as_of) for it in main)
     dated = [e.date for e in entries if e.date is not None]
     page_dates = tuple(
@@ -717,7 +734,7 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     )
     named = column_name is not None or breadcrumb is not None
     blank = not entries and (marker is not None or (empty and not scripted))
-    if is_content:
+    if is_content or (portal and not has_pager):
         is_list = False
     elif len(dated) >= 3:
         is_list = True
