@@ -616,12 +616,8 @@ def _pagination(page: ParsedPage) -> tuple[bool, tuple[str, ...], int | None, in
         or _PAGER_BODY.search(body) is not None
         or any(word in html for word in _PAGER_SCRIPT_WORDS)
     )
-    total_entries: int | None = None
     m = _TOTAL_ENTRIES.search(body)
-    if m is not None:
-        total_entries = int(m.group(1))
-    else:
-        total_entries = _script_number(html, _TOTAL_SCRIPT_WORDS)
+    total_entries = int(m.group(1)) if m else _script_number(html, _TOTAL_SCRIPT_WORDS)
     total_pages: int | None = None
     m = _TOTAL_PAGES.search(body) or _TOTAL_PAGES_SCRIPT.search(html)
     if m is not None:
