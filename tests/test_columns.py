@@ -340,7 +340,7 @@ def test_name_candidates() -> None:
         page(body, head=head, title="某区人民政府-通知 公告"), as_of=AS_OF
     ).names
     assert names == NameCandidates(
-        column_name="通知公告栏", breadcrumb="通知公告", heading="公告公示", title="通知 公告"
+        column_name="通知公告栏", breadcrumb="通知公告", heading="公告公示", title="通知公告"
     )
 
 
@@ -753,3 +753,27 @@ def test_channel_front_page_of_several_lists_is_not_a_column() -> None:
     sidebars = block.format(name="hot", items=lis(["2026-11-20", "2026-11-02"])) * 2
     column = sidebars + "<ul>" + lis(DATES * 5) + "</ul>"
     assert analyse_listing(page(column), as_of=AS_OF).is_list
+
+
+def test_names_lose_the_spaces_of_menus() -> None:
+    bar = '<ul class="nav"><li><a href="/a/">要 闻</a></li><li><a href="/b/">政府信息\n公开指南</a></li><li><a href="/c/">English Site</a></li></ul>'  # noqa: E501
+    assert [n.text for n in navigation(page(bar, url=HOME))] == [
+        "要闻",
+        "政府信息公开指南",
+        "English Site",
+    ]
+
+
+def test_gbk_page_with_a_wrong_header_end_to_end() -> None:
+    from crawler.analysis.encoding import decode_html
+
+    html = (
+        '<html><head><meta charset="gb2312"><meta name="ColumnName" content="人事信息"></head><body><ul>'
+        + lis(DATES, fmt='<li><a href="./{i}.html">王堃同志任职公示{i}</a><span>{d}</span></li>')
+        + "</ul></body></html>"
+    )
+    text, codec = decode_html(html.encode("gbk"), "utf-8")
+    listing = analyse_listing(ParsedPage.parse(f"{SITE}/rsxx/", text), as_of=AS_OF)
+    assert codec == "gb18030"
+    assert listing.entries[0].title == "王堃同志任职公示0"
+    assert listing.names.column_name == "人事信息"

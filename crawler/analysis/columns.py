@@ -287,6 +287,15 @@ class _Item:
         return ListEntry(title=title, url=_entry_url(page, href), date=self.when)
 
 
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def clean_name(name: str) -> str:
+    """A column name as shown: whitespace squashed, and none between Chinese
+    characters (menus space out 要 闻 and break 政府信息 公开指南)."""
+    return _CJK_GAP.sub("", squash(name))
+
+
 def _text(node: LexborNode) -> str:
     return squash(node.text(deep=True, separator=" "))
 
@@ -510,7 +519,7 @@ def _breadcrumb(page: ParsedPage) -> str | None:
     if not parts:
         return None
     last = parts[-1]
-    return last if len(last) <= 30 else None
+    return last if len(last) <= 30 else None  # cleaned by the caller
 
 
 def _is_inside(node: LexborNode, container: LexborNode) -> bool:
@@ -539,7 +548,7 @@ def _heading(main_node: LexborNode | None, titles: set[str]) -> str | None:
             for cand in cur.css(selector):
                 if _is_inside(cand, main_node):
                     continue
-                t = _HEADING_CLEAN.sub("", _text(cand)).strip()
+                t = clean_name(_HEADING_CLEAN.sub("", _text(cand)))
                 if 2 <= len(t) <= 20 and t not in titles:
                     return t
         cur = cur.parent
@@ -552,7 +561,7 @@ def _title_name(page: ParsedPage) -> str | None:
     for p in parts:
         if p == site or (_SITE_LIKE.search(p) and len(parts) > 1):
             continue
-        return p if len(p) <= 30 else None
+        return clean_name(p) if len(p) <= 30 else None
     return None
 
 
@@ -708,8 +717,8 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     )
     has_pager, pager_links, total_entries, total_pages = _pagination(page)
     is_article, is_content = _content_kind(page, main)
-    column_name = (page.meta("ColumnName") or "").strip() or None
-    breadcrumb = _breadcrumb(page)
+    column_name = clean_name(page.meta("ColumnName") or "") or None
+    breadcrumb = clean_name(_breadcrumb(page) or "") or None
     main_node = main[0].node.parent if main else None
     heading = _heading(main_node, {e.title for e in entries})
     names = NameCandidates(
@@ -822,7 +831,7 @@ def navigation(page: ParsedPage) -> list[NavLink]:
         key = _page_key(url)
         if key not in seen:
             seen.add(key)
-            links.append(NavLink(text=text, url=url))
+            links.append(NavLink(text=clean_name(text), url=url))
 
     for container in tops:
         first = [a for a in container.css("a") if _first_level(a, container)]
