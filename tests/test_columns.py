@@ -768,7 +768,7 @@ def test_gbk_page_with_a_wrong_header_end_to_end() -> None:
     from crawler.analysis.encoding import decode_html
 
     html = (
-        '<html><head><meta charset="gb2312"><meta name="ColumnName" content="人事信息"></head><body><ul>'
+        '<html><head><meta charset="gb2312"><meta name="ColumnName" content="人事信息"></head><body><ul>'  # noqa: E501
         + lis(DATES, fmt='<li><a href="./{i}.html">王堃同志任职公示{i}</a><span>{d}</span></li>')
         + "</ul></body></html>"
     )
