@@ -107,6 +107,18 @@ LAYOUTS = [
         + "</ul></div>",
     ),
     (
+        "div-of-dated-links",
+        '<div class="list">'
+        + lis(DATES, fmt='<a href="./{i}.html"><span>标题第{i}条信息</span><span>{d}</span></a>')
+        + "</div>",
+    ),
+    (
+        "p-lines",
+        '<div class="con">'
+        + lis(DATES, fmt='<p><a href="./{i}.html">标题第{i}条信息</a> {d}</p>')
+        + "</div>",
+    ),
+    (
         "dl-dd",
         "<dl>"
         + lis(DATES, fmt='<dd><a href="./{i}.html">标题第{i}条信息</a><i>{d}</i></dd>')

@@ -391,18 +391,23 @@ def _collect(tree: LexborHTMLParser, as_of: date, items: list[_Item]) -> None:
         block = a.parent
         if block is None or block.tag in ("body", "html"):
             continue
+        own = a.text(deep=True).strip()
         # <div class=title><a>..</a></div><div class=date>..</div>: climb once.
-        if block.text(deep=True).strip() == a.text(deep=True).strip():
+        if block.text(deep=True).strip() == own:
             upper = block.parent
             if upper is None or upper.tag in ("body", "html"):
                 continue
             block = upper
+        anchors = [x for x in block.traverse() if x.tag == "a" and x.text(deep=True).strip()]
+        if len(anchors) > 1:
+            # a block of several links is a container; a link that holds its
+            # own date (<a><span>title</span><span>date</span></a>) is an entry
+            if _HAS_DIGIT.search(own) is None:
+                continue
+            block, anchors = a, [a]
         parent = block.parent
         if parent is None:
             continue
-        anchors = [x for x in block.traverse() if x.tag == "a" and x.text(deep=True).strip()]
-        if len(anchors) > 1:
-            continue  # a block holding several links is a container, not an entry
         item = _make_item(block, anchors, parent.mem_id, len(items), as_of)
         if item is not None and item.when is not None:
             items.append(item)  # undated blocks of links are navigation, not lists
