@@ -90,3 +90,14 @@ def test_text_needs_redecode() -> None:
     assert text_needs_redecode(latin)
     assert not text_needs_redecode(page("utf-8"))
     assert not text_needs_redecode("<html>plain ascii</html>")
+
+
+def test_corpus_pages_are_utf8_whatever_the_label(corpus_dir) -> None:
+    paths = sorted(corpus_dir.glob("*/*.html")) + sorted(corpus_dir.glob("*/*.jsp"))
+    assert paths
+    for path in paths:
+        body = path.read_bytes()
+        for header in (None, "utf-8", "gbk", "iso-8859-1"):
+            text, codec = decode_html(body, header)
+            assert codec == "utf-8", (path.name, header)
+            assert not text_needs_redecode(text), path.name
