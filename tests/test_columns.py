@@ -232,6 +232,7 @@ PAGERS = [
     ),
     ("trs-script", '<script>createPageHTML(13, 0, "index", "html");</script>', None, 13),
     ("position", "<div>第1/7页</div>", None, 7),
+    ("script-pager", '<div><a href="javascript:goPage(2)">下一页</a></div>', None, None),
 ]
 
 

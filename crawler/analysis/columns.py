@@ -607,12 +607,13 @@ def _script_number(scripts: str, words: tuple[str, ...]) -> int | None:
 
 
 def _pagination(page: ParsedPage) -> tuple[bool, tuple[str, ...], int | None, int | None]:
+    """(has a pager, URLs of the other pages, total entries, total pages)."""
     links: list[str] = []
+    pager_seen = False
     for a in page.tree.css("a"):
         href = (a.attributes.get("href") or "").strip()
-        if not href:
-            continue
         if _pager_href(href) or _PAGER_TEXT.match(a.text(deep=True, strip=True)):
+            pager_seen = True  # even a javascript:goPage(2) pager says "list"
             url = _entry_url(page, href)
             if url and url != page.url and url not in links:
                 links.append(url)
@@ -626,7 +627,8 @@ def _pagination(page: ParsedPage) -> tuple[bool, tuple[str, ...], int | None, in
             if url not in links:
                 links.append(url)
     has = (
-        bool(links)
+        pager_seen
+        or bool(links)
         or _PAGER_BODY.search(body) is not None
         or any(word in html for word in _PAGER_SCRIPT_WORDS)
     )
