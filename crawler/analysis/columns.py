@@ -146,7 +146,8 @@ _PUBLISHED = (
     re.compile(r"(?:日期|时间)\s*[:：]\s*(.{6,24})"),
 )
 _PAGER_TEXT = re.compile(
-    r"^(?:下一页|下页|上一页|上页|尾页|末页|最后一页|后一页|前一页|next|prev|previous|last|>|>>|»|›)$",
+    # words only: a bare ">>" is as often a "more" link to another column
+    r"^(?:下一页|下页|上一页|上页|尾页|末页|最后一页|后一页|前一页|next|prev|previous|last)$",
     re.IGNORECASE,
 )
 # Checked on the last path segment and on the query separately: cheap on
