@@ -84,15 +84,33 @@ def test_default_table_is_used_without_argument() -> None:
 
 CORPUS = [
     # file, meta, expected class
-    ("src__main__webapp__WEB-INF__views__affairs__gkzn.jsp", "ColumnName", C.OTHER),  # 政府信息公开指南
+    (
+        "src__main__webapp__WEB-INF__views__affairs__gkzn.jsp",
+        "ColumnName",
+        C.OTHER,
+    ),  # 政府信息公开指南
     ("src__main__webapp__WEB-INF__views__affairs__gkzn.jsp", "ColumnType", C.OTHER),  # 信息公开指南
-    ("src__main__webapp__WEB-INF__views__affairs__details.jsp", "ColumnType", C.POLICY),  # 政策文件，信息公开
-    ("src__main__webapp__WEB-INF__views__affairs__index.jsp", "ColumnType", C.POLICY),  # 信息公开，政策文件
-    ("src__main__webapp__WEB-INF__views__affairs__index.jsp", "ColumnName", C.OTHER),  # 邯郸市政府信息公开
+    (
+        "src__main__webapp__WEB-INF__views__affairs__details.jsp",
+        "ColumnType",
+        C.POLICY,
+    ),  # 政策文件，信息公开
+    (
+        "src__main__webapp__WEB-INF__views__affairs__index.jsp",
+        "ColumnType",
+        C.POLICY,
+    ),  # 信息公开，政策文件
+    (
+        "src__main__webapp__WEB-INF__views__affairs__index.jsp",
+        "ColumnName",
+        C.OTHER,
+    ),  # 邯郸市政府信息公开
 ]
 
 
-@pytest.mark.parametrize(("name", "meta", "expected"), CORPUS, ids=[f"{c[0][30:]}-{c[1]}" for c in CORPUS])
+@pytest.mark.parametrize(
+    ("name", "meta", "expected"), CORPUS, ids=[f"{c[0][30:]}-{c[1]}" for c in CORPUS]
+)
 def test_corpus_meta_values(corpus_dir: Path, table, name: str, meta: str, expected: C) -> None:
     path = corpus_dir / "kevin3691__renmin" / name
     page = ParsedPage.parse("http://hdzfxxgk.hd.gov.cn/", path.read_text(encoding="utf-8"))
@@ -137,12 +155,12 @@ def test_unknown_class_names_file_and_key(tmp_path: Path) -> None:
 def test_unknown_priority_entry(tmp_path: Path) -> None:
     bad = tmp_path / "kw.yaml"
     bad.write_text("priority: [newz]\nclasses:\n  news: [动态]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="priority.*newz"):
+    with pytest.raises(ConfigError, match=r"priority.*newz"):
         load_keywords(bad)
 
 
 def test_duplicate_keyword_across_classes_is_an_error() -> None:
-    with pytest.raises(ConfigError, match="already in classes.news"):
+    with pytest.raises(ConfigError, match=r"already in classes\.news"):
         build_table({"classes": {"news": ["动态"], "notice": ["动态"]}}, "x.yaml")
 
 
@@ -157,7 +175,9 @@ def test_bad_shapes() -> None:
 
 def test_user_table_with_priority_decides_ties(tmp_path: Path) -> None:
     path = tmp_path / "kw.yaml"
-    path.write_text("priority: [finance, news]\nclasses:\n  news: [动态]\n  finance: [财政]\n", encoding="utf-8")
+    path.write_text(
+        "priority: [finance, news]\nclasses:\n  news: [动态]\n  finance: [财政]\n", encoding="utf-8"
+    )
     assert classify("财政动态", load_keywords(path)) is C.FINANCE
 
 

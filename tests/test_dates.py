@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crawler.analysis.dates import CHINA_TZ, find_dates, parse_date, parse_datetime
+from crawler.analysis.dates import (
+    CHINA_TZ,
+    find_dates,
+    find_split_date,
+    parse_date,
+    parse_datetime,
+)
 
 AS_OF = date(2026, 11, 26)
 
@@ -88,7 +94,9 @@ DATETIMES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in DATETIMES], ids=[c[0] for c in DATETIMES])
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in DATETIMES], ids=[c[0] for c in DATETIMES]
+)
 def test_parse_datetime(text: str, expected: datetime) -> None:
     assert parse_datetime(text) == expected
 
@@ -126,3 +134,17 @@ def test_recent_dates_round_trip_without_year(back: int) -> None:
     d = AS_OF - timedelta(days=back)
     for name, fmt in RECENT_FORMATS.items():
         assert parse_date(fmt(d), as_of=AS_OF) == d, name
+
+
+SPLIT = [
+    ("day-over-year-month", "20 2026-11", date(2026, 11, 20)),
+    ("year-month-then-day", "2026-11 20", date(2026, 11, 20)),
+    ("chinese-year-month", "20 2026年11月", date(2026, 11, 20)),
+    ("future", "30 2026-11", None),
+    ("not-split", "第20期 共3页", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in SPLIT], ids=[c[0] for c in SPLIT])
+def test_find_split_date(text: str, expected: date | None) -> None:
+    assert find_split_date(text, as_of=AS_OF) == expected

@@ -6,7 +6,12 @@ import codecs
 
 import pytest
 
-from crawler.analysis.encoding import decode_html, meta_charset, normalise_charset, text_needs_redecode
+from crawler.analysis.encoding import (
+    decode_html,
+    meta_charset,
+    normalise_charset,
+    text_needs_redecode,
+)
 
 TEXT = "朱镕基与王堃同志：通知公告 2026年11月25日"
 
@@ -68,7 +73,10 @@ def test_undecodable_bytes_pick_fewest_replacements() -> None:
 
 def test_meta_charset_and_labels() -> None:
     assert meta_charset(b'<meta charset="GB2312">') == "gb18030"
-    assert meta_charset(b"<meta http-equiv=Content-Type content='text/html; charset=utf-8'>") == "utf-8"
+    assert (
+        meta_charset(b"<meta http-equiv=Content-Type content='text/html; charset=utf-8'>")
+        == "utf-8"
+    )
     assert meta_charset(b"<p>none</p>") is None
     assert normalise_charset("x-unknown-charset") is None
     assert normalise_charset(None) is None
@@ -82,3 +90,14 @@ def test_text_needs_redecode() -> None:
     assert text_needs_redecode(latin)
     assert not text_needs_redecode(page("utf-8"))
     assert not text_needs_redecode("<html>plain ascii</html>")
+
+
+def test_corpus_pages_are_utf8_whatever_the_label(corpus_dir) -> None:
+    paths = sorted(corpus_dir.glob("*/*.html")) + sorted(corpus_dir.glob("*/*.jsp"))
+    assert paths
+    for path in paths:
+        body = path.read_bytes()
+        for header in (None, "utf-8", "gbk", "iso-8859-1"):
+            text, codec = decode_html(body, header)
+            assert codec == "utf-8", (path.name, header)
+            assert not text_needs_redecode(text), path.name

@@ -90,11 +90,14 @@ def build_table(data: Mapping[str, Any], source: str = "<memory>") -> KeywordTab
             raise ConfigError(f"{source}: classes.{key} must be a list of keywords")
         for kw in keywords:
             if not isinstance(kw, str) or not normalise_name(kw):
-                raise ConfigError(f"{source}: classes.{key}: keyword {kw!r} is not a non-empty string")
+                raise ConfigError(
+                    f"{source}: classes.{key}: keyword {kw!r} is not a non-empty string"
+                )
             norm = normalise_name(kw)
             if norm in seen and seen[norm] is not cls:
+                other = seen[norm].value
                 raise ConfigError(
-                    f"{source}: classes.{key}: keyword {kw!r} is already in classes.{seen[norm].value}"
+                    f"{source}: classes.{key}: keyword {kw!r} is already in classes.{other}"
                 )
             seen[norm] = cls
     rank = {cls: i for i, cls in enumerate(order)}

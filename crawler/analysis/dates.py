@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 MIN_DATE = date(1990, 1, 1)
 
-_FULL_WIDTH = {ord("０") + i: ord("0") + i for i in range(10)}
+_FULL_WIDTH: dict[int, int | str] = {ord("０") + i: ord("0") + i for i in range(10)}
 _FULL_WIDTH.update(
     {
         ord("－"): "-",
@@ -51,6 +51,13 @@ _DATE = re.compile(
     r"|(?<![-/.:])(?P<d5>\d{1,2})/(?P<m5>\d{1,2})(?![\d\-/.:])"
     r")"
     r"(?!\d)"
+)
+# A day and a year-month in separate elements (a big "20" over "2026-11"),
+# which the text of a list item joins with a space.  Only tried on short list
+# items that hold no ordinary date.
+_SPLIT = re.compile(
+    r"(?<!\d)(?P<d1>\d{1,2})\s+(?P<y1>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*月?(?![\d\-/.])"
+    r"|(?<!\d)(?P<y2>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m2>\d{1,2})\s*月?\s+(?P<d2>\d{1,2})\s*日?(?![\d\-/.:])"
 )
 _TIME = re.compile(r"\s*(?P<h>\d{1,2})\s*[:时]\s*(?P<mi>\d{1,2})(?:\s*[:分]\s*(?P<s>\d{1,2}))?")
 
@@ -115,6 +122,19 @@ def parse_date(text: str, *, as_of: date) -> date | None:
     """The first acceptable date in ``text`` (a list cell, a meta value), or None."""
     for found, _, _ in iter_dates(text, as_of=as_of):
         return found
+    return None
+
+
+def find_split_date(text: str, *, as_of: date) -> date | None:
+    """A date written as day + year-month in separate elements
+    (``20 2026-11`` or ``2026-11 20`` once the item text is joined)."""
+    for m in _SPLIT.finditer(normalise(text)):
+        if m.group("y1"):
+            found = _valid(int(m.group("y1")), int(m.group("m1")), int(m.group("d1")))
+        else:
+            found = _valid(int(m.group("y2")), int(m.group("m2")), int(m.group("d2")))
+        if found is not None and MIN_DATE <= found <= as_of:
+            return found
     return None
 
 

@@ -13,7 +13,17 @@ from __future__ import annotations
 import codecs
 import re
 
-_GB = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "gb_2312-80", "csgb2312", "euc-cn", "hz-gb-2312"}
+_GB = {
+    "gb2312",
+    "gbk",
+    "gb18030",
+    "x-gbk",
+    "cp936",
+    "gb_2312-80",
+    "csgb2312",
+    "euc-cn",
+    "hz-gb-2312",
+}
 _UTF8 = {"utf-8", "utf8", "unicode-1-1-utf-8"}
 #: Labels that servers send by default, not because they know the page.
 _WEAK = {codecs.lookup(n).name for n in ("iso-8859-1", "us-ascii", "windows-1252")}
@@ -66,20 +76,24 @@ def decode_html(body: bytes, header_charset: str | None) -> tuple[str, str]:
     decodes without error; server-default Latin labels come last.  If nothing
     decodes cleanly, the candidate with the fewest replacement characters wins.
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if body.startswith(bom):
             return body.decode(codec, "replace"), codec.removesuffix("-sig")
     if _NON_ASCII.search(body) is None:
-        codec = normalise_charset(header_charset) or meta_charset(body) or "utf-8"
-        return body.decode("ascii"), codec
-    text = _strict(body, "utf-8")
-    if text is not None:
-        return text, "utf-8"
+        declared = normalise_charset(header_charset) or meta_charset(body) or "utf-8"
+        return body.decode("ascii"), declared
+    utf8 = _strict(body, "utf-8")
+    if utf8 is not None:
+        return utf8, "utf-8"
     header = normalise_charset(header_charset)
     candidates: list[str] = []
-    for codec in (header, meta_charset(body), "gb18030"):
-        if codec and codec not in candidates and codec not in _WEAK and codec != "utf-8":
-            candidates.append(codec)
+    for label in (header, meta_charset(body), "gb18030"):
+        if label and label not in candidates and label not in _WEAK and label != "utf-8":
+            candidates.append(label)
     for codec in candidates:
         text = _strict(body, codec)
         if text is not None:
