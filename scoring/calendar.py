@@ -63,6 +63,17 @@ class FallbackLog:
         return tuple(FALLBACK_NOTE.format(year=y) for y in sorted(self.years))
 
 
+class TextDatesLoader(yaml.SafeLoader):
+    """A safe YAML loader that leaves dates as text, so that a bad date is
+    reported with its file and field instead of failing inside the parser."""
+
+
+TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _as_date(value: Any, where: str) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -97,7 +108,7 @@ def load_holidays(path: str | Path) -> dict[int, YearSchedule]:
     """Read a holidays file; ``ConfigError`` names the file and the year/field."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=TextDatesLoader) or {}  # noqa: S506
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read holidays file: {exc}") from exc
     except yaml.YAMLError as exc:

@@ -22,6 +22,7 @@ import yaml
 
 from govmon.errors import ConfigError
 from govmon.records import ManualFinding
+from scoring.calendar import TextDatesLoader
 from scoring.profiles import Profile
 
 FIELDS = ("rule", "unit", "date", "note", "url", "count", "points")
@@ -51,7 +52,7 @@ def _rows(path: Path) -> list[Mapping[str, Any]]:
         return [{(k or "").strip(): v for k, v in row.items()} for row in reader]
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=TextDatesLoader)  # noqa: S506 (a SafeLoader)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
         if isinstance(data, dict) and set(data) == {"findings"}:
