@@ -108,7 +108,7 @@ def load_holidays(path: str | Path) -> dict[int, YearSchedule]:
     """Read a holidays file; ``ConfigError`` names the file and the year/field."""
     p = Path(path)
     try:
-        data = yaml.load(p.read_text(encoding="utf-8"), Loader=TextDatesLoader) or {}  # noqa: S506
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=TextDatesLoader) or {}
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read holidays file: {exc}") from exc
     except yaml.YAMLError as exc:
@@ -159,7 +159,7 @@ class WorkCalendar:
 
     def __init__(
         self,
-        extra: str | Path | None | bool = None,
+        extra: str | Path | bool | None = None,
         *,
         years: dict[int, YearSchedule] | None = None,
     ) -> None:
@@ -229,7 +229,9 @@ class WorkCalendar:
         if end < start:
             return -self.working_days_between(end, start)
         return sum(
-            1 for i in range(1, (end - start).days + 1) if self.is_workday(start + timedelta(days=i))
+            1
+            for i in range(1, (end - start).days + 1)
+            if self.is_workday(start + timedelta(days=i))
         )
 
     def add_working_days(self, d: date | datetime, n: int) -> date:

@@ -46,7 +46,9 @@ def _manual_occurrence(f: ManualFinding, rule: Rule) -> Occurrence:
     points = None
     if f.points is not None:
         sign = -1.0 if rule.type is EventType.DEDUCTION else 1.0
-        points = sign * abs(f.points) if rule.type in (EventType.DEDUCTION, EventType.BONUS) else 0.0
+        points = (
+            sign * abs(f.points) if rule.type in (EventType.DEDUCTION, EventType.BONUS) else 0.0
+        )
     when = f" {f.on.isoformat()}" if f.on else ""
     return Occurrence(
         count=f.count,
@@ -72,9 +74,17 @@ def _union(seqs: Iterable[Sequence[str]], limit: int | None = None) -> tuple[str
     return items[:limit] if limit else items
 
 
-def _event(rule: Rule, kind: EventType, occs: Sequence[Occurrence], text: str, *,
-           points: float = 0.0, count: int | None = None, unknown: bool = False,
-           notes: Sequence[str] = ()) -> Event:
+def _event(
+    rule: Rule,
+    kind: EventType,
+    occs: Sequence[Occurrence],
+    text: str,
+    *,
+    points: float = 0.0,
+    count: int | None = None,
+    unknown: bool = False,
+    notes: Sequence[str] = (),
+) -> Event:
     units = {o.unit for o in occs}
     return Event(
         rule=rule.id,
@@ -90,28 +100,37 @@ def _event(rule: Rule, kind: EventType, occs: Sequence[Occurrence], text: str, *
     )
 
 
-def _rule_events(rule: Rule, occs: list[Occurrence], manual_fps: set[str],
-                 confirmed: set[str]) -> list[Event]:
+def _rule_events(
+    rule: Rule, occs: list[Occurrence], manual_fps: set[str], confirmed: set[str]
+) -> list[Event]:
     events: list[Event] = []
     for o in occs:
         if o.status is Status.UNKNOWN:
-            events.append(_event(rule, EventType.WARNING, [o], f"无法判断，请人工核查：{o.message}",
-                                 unknown=True))
+            events.append(
+                _event(
+                    rule, EventType.WARNING, [o], f"无法判断，请人工核查：{o.message}", unknown=True
+                )
+            )
     hits = [o for o in occs if o.status is Status.HIT]
     near = [o for o in occs if o.status is Status.NEAR]
 
     def is_confirmed(o: Occurrence) -> bool:
-        return bool(o.detections) and all(fp in confirmed or fp in manual_fps for fp in o.detections)
+        return bool(o.detections) and all(
+            fp in confirmed or fp in manual_fps for fp in o.detections
+        )
 
     if rule.params.confirm:
         pending = [o for o in hits if not is_confirmed(o)]
         hits = [o for o in hits if is_confirmed(o)]
         for o in pending:
-            events.append(_event(rule, EventType.WARNING, [o], f"疑似：{o.message}",
-                                 notes=[PENDING_NOTE]))
+            events.append(
+                _event(rule, EventType.WARNING, [o], f"疑似：{o.message}", notes=[PENDING_NOTE])
+            )
 
     def notes_for(group: Sequence[Occurrence]) -> list[str]:
-        return [CONFIRMED_NOTE] if any(fp in confirmed for o in group for fp in o.detections) else []
+        return (
+            [CONFIRMED_NOTE] if any(fp in confirmed for o in group for fp in o.detections) else []
+        )
 
     if rule.type is EventType.VETO:
         groups: dict[str | None, list[Occurrence]] = defaultdict(list)
@@ -123,17 +142,40 @@ def _rule_events(rule: Rule, occs: list[Occurrence], manual_fps: set[str],
             total = sum(o.count for o in g_hits)
             listing = "；".join(o.message for o in g_hits[:8]) + ("……" if len(g_hits) > 8 else "")
             if g_hits and total >= rule.min_count:
-                head = f"{total}处（达到{rule.min_count}处即单项否决）：" if rule.min_count > 1 else ""
-                events.append(_event(rule, EventType.VETO, g_hits, head + listing, count=total,
-                                     notes=notes_for(g_hits)))
+                head = (
+                    f"{total}处（达到{rule.min_count}处即单项否决）：" if rule.min_count > 1 else ""
+                )
+                events.append(
+                    _event(
+                        rule,
+                        EventType.VETO,
+                        g_hits,
+                        head + listing,
+                        count=total,
+                        notes=notes_for(g_hits),
+                    )
+                )
             elif g_hits and rule.warn_at is not None and total >= rule.warn_at:
-                events.append(_event(rule, EventType.WARNING, g_hits + g_near,
-                                     f"预警：已有{total}处，达到{rule.min_count}处即单项否决：{listing}",
-                                     count=total))
+                events.append(
+                    _event(
+                        rule,
+                        EventType.WARNING,
+                        g_hits + g_near,
+                        f"预警：已有{total}处，达到{rule.min_count}处即单项否决：{listing}",
+                        count=total,
+                    )
+                )
             elif g_near:
                 text = "；".join(o.message for o in g_near[:8])
-                events.append(_event(rule, EventType.WARNING, g_near, f"预警：接近否决线：{text}",
-                                     count=len(g_near)))
+                events.append(
+                    _event(
+                        rule,
+                        EventType.WARNING,
+                        g_near,
+                        f"预警：接近否决线：{text}",
+                        count=len(g_near),
+                    )
+                )
         return events
 
     for o in hits:
@@ -145,7 +187,9 @@ def _rule_events(rule: Rule, occs: list[Occurrence], manual_fps: set[str],
     return events
 
 
-def _manual_for(rule: Rule, profile: Profile, findings: Sequence[ManualFinding]) -> list[ManualFinding]:
+def _manual_for(
+    rule: Rule, profile: Profile, findings: Sequence[ManualFinding]
+) -> list[ManualFinding]:
     """Findings naming this rule: by its name, or by its ID for the first rule of that ID."""
     first = next(r for r in profile.rules if r.id == rule.id)
     return [f for f in findings if f.rule == rule.name or (f.rule == rule.id and first is rule)]
@@ -210,8 +254,12 @@ def _grade(profile: Profile, total: float) -> str:
     return profile.fail_grade if profile.grades else ""
 
 
-def _one(events: Sequence[Event], profile: Profile, has_services: bool) -> tuple[float, bool, tuple[str, ...], str, float, float]:
-    vetoes = tuple(dict.fromkeys(e.rule for e in events if e.type is EventType.VETO and not e.unknown))
+def _one(
+    events: Sequence[Event], profile: Profile, has_services: bool
+) -> tuple[float, bool, tuple[str, ...], str, float, float]:
+    vetoes = tuple(
+        dict.fromkeys(e.rule for e in events if e.type is EventType.VETO and not e.unknown)
+    )
     deductions = _capped(events, profile, EventType.DEDUCTION)
     bonus = _capped(events, profile, EventType.BONUS)
     if profile.bonus_cap is not None:
@@ -257,6 +305,15 @@ def score(events: Iterable[Event], profile: Profile, *, has_services: bool = Tru
     unit_scores = []
     for u in units:
         t, v, vs, g, d, b = _one([e for e in evs if e.unit == u], profile, has_services)
-        unit_scores.append(UnitScore(unit=u, total=t, vetoed=v, vetoes=vs, grade=g, deductions=d, bonus=b))
-    return Score(total=total, vetoed=vetoed, vetoes=vetoes, grade=grade, deductions=ded, bonus=bonus,
-                 units=tuple(unit_scores))
+        unit_scores.append(
+            UnitScore(unit=u, total=t, vetoed=v, vetoes=vs, grade=g, deductions=d, bonus=b)
+        )
+    return Score(
+        total=total,
+        vetoed=vetoed,
+        vetoes=vetoes,
+        grade=grade,
+        deductions=ded,
+        bonus=bonus,
+        units=tuple(unit_scores),
+    )

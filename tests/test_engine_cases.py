@@ -109,12 +109,16 @@ def test_case(case: dict[str, Any]) -> None:
             reviews[target.fingerprint()] = r["verdict"]
         events = evaluate(dets, profile, as_of, reviews=reviews, calendar=WorkCalendar(False))
     expect = case.get("expect", {})
-    listing = "\n".join(f"  {e.type} {e.rule} {e.points} n={e.count} u={e.unit} "
-                        f"unknown={e.unknown} {e.message}" for e in events)
+    listing = "\n".join(
+        f"  {e.type} {e.rule} {e.points} n={e.count} u={e.unit} unknown={e.unknown} {e.message}"
+        for e in events
+    )
     for want in expect.get("events", []):
         assert any(_matches(e, want) for e in events), f"missing {want} in\n{listing}"
     for unwanted in expect.get("absent", []):
-        assert not any(_matches(e, unwanted) for e in events), f"unexpected {unwanted} in\n{listing}"
+        assert not any(_matches(e, unwanted) for e in events), (
+            f"unexpected {unwanted} in\n{listing}"
+        )
     if "count" in expect:
         assert len(events) == expect["count"], listing
     if "only_unknown" in expect:
@@ -127,7 +131,11 @@ def test_case(case: dict[str, Any]) -> None:
                 for unit, fields in value.items():
                     for k, v in fields.items():
                         actual = getattr(got[str(unit)], k)
-                        assert actual == pytest.approx(v) if isinstance(v, float | int) and not isinstance(v, bool) else actual == v, (unit, k, actual, listing)
+                        assert (
+                            actual == pytest.approx(v)
+                            if isinstance(v, float | int) and not isinstance(v, bool)
+                            else actual == v
+                        ), (unit, k, actual, listing)
             elif key == "vetoes":
                 assert list(s.vetoes) == value
             elif isinstance(value, float | int) and not isinstance(value, bool):

@@ -33,8 +33,13 @@ def test_csv_with_bom_and_optional_columns(tmp_path: Path, national) -> None:  #
         encoding="utf-8",
     )
     rows = load_manual_findings(f, national)
-    assert rows[0] == ManualFinding(url="http://x.gov.cn/m/9", unit="0101", rule="NAT-D-REPLY/quality",
-                                    on=date(2026, 11, 2), note="答复敷衍")
+    assert rows[0] == ManualFinding(
+        url="http://x.gov.cn/m/9",
+        unit="0101",
+        rule="NAT-D-REPLY/quality",
+        on=date(2026, 11, 2),
+        note="答复敷衍",
+    )
     assert rows[1].count == 2 and rows[1].unit is None
     assert rows[2].points == 2 and rows[2].on is None
 
@@ -47,14 +52,20 @@ def test_gbk_csv(tmp_path: Path, national) -> None:  # type: ignore[no-untyped-d
 
 def test_yaml_list_and_mapping(tmp_path: Path, national) -> None:  # type: ignore[no-untyped-def]
     f = tmp_path / "findings.yaml"
-    f.write_text("findings:\n  - {rule: NAT-D-SSO, date: 2026-11-01, note: 未统一登录}\n", encoding="utf-8")
+    f.write_text(
+        "findings:\n  - {rule: NAT-D-SSO, date: 2026-11-01, note: 未统一登录}\n", encoding="utf-8"
+    )
     assert load_manual_findings(f, national)[0].on == date(2026, 11, 1)
 
 
 @pytest.mark.parametrize(
     ("name", "text", "fragment"),
     [
-        ("a.csv", "rule,date\nNAT-D-NOPE,2026-11-01\n", "row 2: field 'rule': 'NAT-D-NOPE' is not a rule of profile national-2019"),
+        (
+            "a.csv",
+            "rule,date\nNAT-D-NOPE,2026-11-01\n",
+            "row 2: field 'rule': 'NAT-D-NOPE' is not a rule of profile national-2019",
+        ),
         ("b.csv", "rule,date\nNAT-D-SSO,2026-11-01\nNAT-D-SSO,2026-13-01\n", "row 3: field 'date'"),
         ("c.csv", "rule,count\nNAT-D-SSO,two\n", "row 2: field 'count'"),
         ("d.csv", "rule,points\nNAT-D-SSO,lots\n", "row 2: field 'points'"),
@@ -64,11 +75,25 @@ def test_yaml_list_and_mapping(tmp_path: Path, national) -> None:  # type: ignor
         ("h.yaml", "- {rule: NAT-D-SSO, when: today}\n", "row 1: unknown field"),
         ("i.txt", "", "must be .csv"),
     ],
-    ids=["unknown-rule", "bad-date", "bad-count", "bad-points", "bad-column", "yaml-date",
-         "other-profile", "yaml-key", "suffix"],
+    ids=[
+        "unknown-rule",
+        "bad-date",
+        "bad-count",
+        "bad-points",
+        "bad-column",
+        "yaml-date",
+        "other-profile",
+        "yaml-key",
+        "suffix",
+    ],
 )
-def test_errors_name_file_row_and_field(tmp_path: Path, national, name: str, text: str,  # type: ignore[no-untyped-def]
-                                        fragment: str) -> None:
+def test_errors_name_file_row_and_field(
+    tmp_path: Path,
+    national,
+    name: str,
+    text: str,  # type: ignore[no-untyped-def]
+    fragment: str,
+) -> None:
     f = tmp_path / name
     f.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
@@ -79,8 +104,12 @@ def test_errors_name_file_row_and_field(tmp_path: Path, national, name: str, tex
 
 def test_manual_findings_become_events(national) -> None:  # type: ignore[no-untyped-def]
     findings = [
-        ManualFinding(url="http://x.gov.cn/m/9", rule="NAT-D-REPLY/quality", note="答复敷衍", unit="0101"),
-        ManualFinding(url="", rule="NAT-D-MOCK-ASK", note="未答复", count=2),  # first MOCK-ASK rule: −2 each
+        ManualFinding(
+            url="http://x.gov.cn/m/9", rule="NAT-D-REPLY/quality", note="答复敷衍", unit="0101"
+        ),
+        ManualFinding(
+            url="", rule="NAT-D-MOCK-ASK", note="未答复", count=2
+        ),  # first MOCK-ASK rule: −2 each
         ManualFinding(url="", rule="NAT-D-REMEDIATION", note="整改完成率45%", points=2),
         ManualFinding(url="", rule="NAT-B-QA", note="1个工作日内答复", points=3),
     ]
@@ -88,8 +117,12 @@ def test_manual_findings_become_events(national) -> None:  # type: ignore[no-unt
     profile = national.model_copy(update={"rules": [r for r in national.rules if r.id in rules]})
     events = evaluate(findings, profile, AS_OF, calendar=WorkCalendar(False))
     got = {(e.rule, e.points, e.count) for e in events}
-    assert got == {("NAT-D-REPLY", -0.5, 1), ("NAT-D-MOCK-ASK", -4.0, 2),
-                   ("NAT-D-REMEDIATION", -2.0, 1), ("NAT-B-QA", 3.0, 1)}
+    assert got == {
+        ("NAT-D-REPLY", -0.5, 1),
+        ("NAT-D-MOCK-ASK", -4.0, 2),
+        ("NAT-D-REMEDIATION", -2.0, 1),
+        ("NAT-B-QA", 3.0, 1),
+    }
     assert all(e.detections for e in events)
     assert next(e for e in events if e.rule == "NAT-D-REPLY").unit == "0101"
     s = score(events, profile)
@@ -101,10 +134,14 @@ def test_manual_findings_become_events(national) -> None:  # type: ignore[no-unt
 def test_every_event_names_its_rule_and_evidence(national) -> None:  # type: ignore[no-untyped-def]
     from govmon.records import LinkDetection
 
-    link = LinkDetection(url="http://x.gov.cn/dead.pdf", status=404, on_homepage=True,
-                         on_pages=("http://x.gov.cn/",))
-    events = [e for e in evaluate([link], national, AS_OF, calendar=WorkCalendar(False))
-              if e.type is EventType.DEDUCTION]
+    link = LinkDetection(
+        url="http://x.gov.cn/dead.pdf", status=404, on_homepage=True, on_pages=("http://x.gov.cn/",)
+    )
+    events = [
+        e
+        for e in evaluate([link], national, AS_OF, calendar=WorkCalendar(False))
+        if e.type is EventType.DEDUCTION
+    ]
     assert len(events) == 1
     e = events[0]
     assert e.message.startswith("[NAT-D-LINKS] 链接可用性：首页链接无法打开")

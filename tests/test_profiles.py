@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (tables of one-line YAML rules read best unwrapped)
 """Profiles: the built-ins load and quote their seeds; bad files fail naming file and rule."""
 
 from __future__ import annotations
@@ -77,33 +78,71 @@ rules:
 @pytest.mark.parametrize(
     ("rule", "fragment"),
     [
-        ("  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: 2 weeks}, colour: red}",
-         "colour"),
-        ("  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_freshness}", "unknown measure"),
-        ("  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: 2 fortnights}}",
-         "max_age"),
-        ("  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: -1 days}}",
-         "bad threshold"),
-        ("  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: 1.5 months}}",
-         "whole number"),
+        (
+            "  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: 2 weeks}, colour: red}",
+            "colour",
+        ),
+        (
+            "  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_freshness}",
+            "unknown measure",
+        ),
+        (
+            "  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: 2 fortnights}}",
+            "max_age",
+        ),
+        (
+            "  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: -1 days}}",
+            "bad threshold",
+        ),
+        (
+            "  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: 1.5 months}}",
+            "whole number",
+        ),
         ("  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale}", "needs parameter"),
-        ("  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: 2 weeks, where: home}}",
-         "takes no parameter"),
-        ("  - {id: NAT-V-COLS-A, type: veto, source: s, measure: stale_columns, params: {groups: [{classes: [gossip], max_age: 2 weeks}]}}",
-         "classes"),
-        ("  - {id: NAT-V-SECURITY, type: veto, source: s, measure: findings, params: {kinds: [rumour]}}",
-         "kinds"),
-        ("  - {id: NAT-D-LINKS, type: deduction, source: s, measure: dead_links, params: {where: home}, points: 0.2}",
-         "must be negative"),
-        ("  - {id: NAT-D-LINKZ, type: deduction, source: s, measure: dead_links, params: {where: home}, points: -0.2}",
-         "unknown rule id"),
-        ("  - {id: NAT-D-IPV6, type: deduction, source: s, measure: ipv6, params: {check: ipv7}, points: -1}",
-         "check must be one of"),
-        ("  - {id: NAT-V-COLS-C, type: veto, source: s, measure: blank_columns, min_count: 5, warn_at: 5}",
-         "warn_at"),
+        (
+            "  - {id: NAT-V-HOME, type: veto, source: s, measure: homepage_stale, params: {max_age: 2 weeks, where: home}}",
+            "takes no parameter",
+        ),
+        (
+            "  - {id: NAT-V-COLS-A, type: veto, source: s, measure: stale_columns, params: {groups: [{classes: [gossip], max_age: 2 weeks}]}}",
+            "classes",
+        ),
+        (
+            "  - {id: NAT-V-SECURITY, type: veto, source: s, measure: findings, params: {kinds: [rumour]}}",
+            "kinds",
+        ),
+        (
+            "  - {id: NAT-D-LINKS, type: deduction, source: s, measure: dead_links, params: {where: home}, points: 0.2}",
+            "must be negative",
+        ),
+        (
+            "  - {id: NAT-D-LINKZ, type: deduction, source: s, measure: dead_links, params: {where: home}, points: -0.2}",
+            "unknown rule id",
+        ),
+        (
+            "  - {id: NAT-D-IPV6, type: deduction, source: s, measure: ipv6, params: {check: ipv7}, points: -1}",
+            "check must be one of",
+        ),
+        (
+            "  - {id: NAT-V-COLS-C, type: veto, source: s, measure: blank_columns, min_count: 5, warn_at: 5}",
+            "warn_at",
+        ),
     ],
-    ids=["unknown-key", "unknown-measure", "bad-unit", "negative", "fractional-months", "missing-param",
-         "foreign-param", "unknown-class", "unknown-kind", "sign", "unknown-id", "bad-check", "warn-at"],
+    ids=[
+        "unknown-key",
+        "unknown-measure",
+        "bad-unit",
+        "negative",
+        "fractional-months",
+        "missing-param",
+        "foreign-param",
+        "unknown-class",
+        "unknown-kind",
+        "sign",
+        "unknown-id",
+        "bad-check",
+        "warn-at",
+    ],
 )
 def test_validation_errors_name_file_and_rule(tmp_path: Path, rule: str, fragment: str) -> None:
     f = _write(tmp_path, HEAD + rule + "\n")
@@ -116,7 +155,10 @@ def test_validation_errors_name_file_and_rule(tmp_path: Path, rule: str, fragmen
 
 
 def test_unknown_top_level_key_and_duplicate_names(tmp_path: Path) -> None:
-    f = _write(tmp_path, HEAD.replace("structure: national", "structure: national\nbase_points: 100") + "  []\n")
+    f = _write(
+        tmp_path,
+        HEAD.replace("structure: national", "structure: national\nbase_points: 100") + "  []\n",
+    )
     with pytest.raises(ProfileError, match="base_points"):
         load_profile(f)
     rule = "  - {id: NAT-V-COLS-C, type: veto, source: s, measure: blank_columns}\n"
@@ -131,7 +173,9 @@ def test_unknown_profile_name() -> None:
 
 
 def test_extends_with_overrides_remove_and_add(tmp_path: Path) -> None:
-    f = _write(tmp_path, """\
+    f = _write(
+        tmp_path,
+        """\
         extends: national-2019
         name: province-x
         title: 某省（动态10天）
@@ -146,7 +190,8 @@ def test_extends_with_overrides_remove_and_add(tmp_path: Path) -> None:
         remove: [NAT-D-IPV6/missing]
         rules:
           - {id: NAT-D-REPOST, name: NAT-D-REPOST/extra, type: deduction, source: 省定, measure: manual, manual: true, points: -0.5}
-        """)
+        """,
+    )
     p = load_profile(f)
     parent = load_profile("national-2019")
     assert p.name == "province-x" and p.structure == "national"
@@ -158,8 +203,16 @@ def test_extends_with_overrides_remove_and_add(tmp_path: Path) -> None:
     assert len(p.rules) == len(parent.rules)
 
     # 11 days old: stale under the province's 10 days, not under the national 2 weeks
-    cols = [ColumnDetection(url=f"http://x.gov.cn/{i}/", name=f"动态{i}", column_class=ColumnClass.NEWS,
-                            entries=3, newest=date(2026, 11, 14)) for i in range(5)]
+    cols = [
+        ColumnDetection(
+            url=f"http://x.gov.cn/{i}/",
+            name=f"动态{i}",
+            column_class=ColumnClass.NEWS,
+            entries=3,
+            newest=date(2026, 11, 14),
+        )
+        for i in range(5)
+    ]
     only = {"NAT-V-COLS-A"}
     child = p.model_copy(update={"rules": [r for r in p.rules if r.id in only]})
     nat = parent.model_copy(update={"rules": [r for r in parent.rules if r.id in only]})
