@@ -63,7 +63,7 @@ class FallbackLog:
         return tuple(FALLBACK_NOTE.format(year=y) for y in sorted(self.years))
 
 
-class TextDatesLoader(yaml.SafeLoader):
+class TextDatesLoader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
     """A safe YAML loader that leaves dates as text, so that a bad date is
     reported with its file and field instead of failing inside the parser."""
 

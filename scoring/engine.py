@@ -237,7 +237,7 @@ def evaluate(
 
 def _capped(events: Sequence[Event], profile: Profile, kind: EventType) -> float:
     caps = profile.caps()
-    key_of = {}
+    key_of: dict[str, str] = {}
     for r in profile.rules:
         key_of.setdefault(r.id, r.cap_key)
     sums: dict[str, float] = defaultdict(float)

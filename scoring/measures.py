@@ -940,7 +940,7 @@ def findings(
     for cls in (WordingDetection, PrivacyDetection, HiddenLinkDetection):
         if cls.KIND not in wanted:
             continue
-        for d in dets.of(cls):  # type: ignore[type-var]
+        for d in dets.of(cls):
             if (
                 p.severity is not None
                 and isinstance(d, WordingDetection)
