@@ -244,7 +244,7 @@ def _capped(events: Sequence[Event], profile: Profile, kind: EventType) -> float
     for e in events:
         if e.type is kind and not e.unknown:
             sums[key_of.get(e.rule, e.rule)] += abs(e.points)
-    return round(sum(min(v, caps.get(k, v)) for k, v in sums.items()), 4)
+    return round(float(sum(min(v, caps.get(k, v)) for k, v in sums.items())), 4)
 
 
 def _grade(profile: Profile, total: float) -> str:

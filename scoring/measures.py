@@ -410,11 +410,12 @@ def blank_columns(
     return out
 
 
-@measure("missing_column", [DetectionKind.COLUMN], ["name_contains", "level"], ["classes"])
+@measure("missing_column", [DetectionKind.COLUMN], ["name_contains", "level", "per"], ["classes"])
 def missing_column(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
-    """No column of the classes at all; with no column seen, the answer is unknown."""
+    """No column of the classes on the site (``per: unit``: in each unit's
+    columns); with no column seen at all, the answer is unknown."""
     columns = dets.of(ColumnDetection)
     classes = "、".join(CLASS_NAMES[str(c)] for c in p.classes or ())
     if p.name_contains:
@@ -425,9 +426,12 @@ def missing_column(
                 status=Status.UNKNOWN, message=f"未采集到任何栏目，无法判断是否开设{classes}栏目"
             )
         ]
-    units = {c.unit for c in columns}
+    if p.per != "unit":
+        if any(_matches(c, p.classes, p.level, p.name_contains) for c in columns):
+            return []
+        return [Occurrence(message=f"未发现{classes}栏目")]
     out = []
-    for unit in sorted(units, key=lambda u: u or ""):
+    for unit in sorted({c.unit for c in columns}, key=lambda u: u or ""):
         own = [c for c in columns if c.unit == unit]
         if not any(_matches(c, p.classes, p.level, p.name_contains) for c in own):
             out.append(Occurrence(unit=unit, message=f"未发现{classes}栏目"))
@@ -488,6 +492,70 @@ def update_count(
 
 def _week_start(d: date) -> date:
     return d - timedelta(days=d.weekday())
+
+
+@measure("fresh_columns", [DetectionKind.COLUMN], ["per"], ["groups"])
+def fresh_columns(
+    dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
+) -> list[Occurrence]:
+    """Bonus: a column of the groups updated within ``max_age`` (and, with
+    ``until``, not within ``until`` — for the 3–6 months tier of NAT-B-DATA).
+    One occurrence for the site (``per: unit``: for each unit), however many
+    columns qualify."""
+    assert p.groups is not None
+    today = _day(as_of)
+    found: dict[str | None, list[ColumnDetection]] = defaultdict(list)
+    for c in dets.of(ColumnDetection):
+        g = _group_of(c, p.groups)
+        if g is None or c.blank or c.newest is None or c.url in dets.unknown_urls:
+            continue
+        if c.newest < cutoff(today, g.max_age, cal) or c.newest > today:
+            continue
+        if g.until is not None and c.newest >= cutoff(today, g.until, cal):
+            continue
+        found[c.unit if p.per == "unit" else None].append(c)
+    return [
+        Occurrence(
+            unit=unit if p.per == "unit" else _unit_of(cols),
+            evidence=tuple(c.url for c in cols[:5]),
+            detections=_fp(*cols),
+            message="栏目“"
+            + "、".join(c.name for c in cols[:5])
+            + f"”最新信息{_iso(max(c.newest for c in cols if c.newest))}",
+        )
+        for unit, cols in found.items()
+    ]
+
+
+@measure(
+    "min_updates",
+    [DetectionKind.COLUMN],
+    ["name_contains", "per"],
+    ["classes", "window", "target"],
+)
+def min_updates(
+    dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
+) -> list[Occurrence]:
+    """Bonus: at least ``target`` items within the window in columns of the
+    classes (NAT-B-SURVEY: 6 surveys in a year).  Once for the site, or per unit."""
+    assert p.window is not None and p.target is not None
+    today = _day(as_of)
+    start = cutoff(today, p.window, cal)
+    cols = [c for c in dets.of(ColumnDetection) if _matches(c, p.classes, None, p.name_contains)]
+    groups = _units(cols) if p.per == "unit" else {None: cols}
+    out = []
+    for unit, own in groups.items():
+        n = sum(1 for c in own for d in c.dates if start <= d <= today)
+        if own and n >= p.target:
+            out.append(
+                Occurrence(
+                    unit=unit if p.per == "unit" else _unit_of(own),
+                    evidence=tuple(c.url for c in own[:5]),
+                    detections=_fp(*own),
+                    message=f"{p.window}内发布{n}条（不少于{p.target}条）",
+                )
+            )
+    return out
 
 
 @measure("weekly_gaps", [DetectionKind.COLUMN], ["classes"], ["weeks"])
@@ -632,11 +700,16 @@ def dead_links(
     reported together as one unknown."""
     out = []
     blocked = []
+    # "如首页仅为网站栏目导航入口，则检查所有二级页面上的链接": the first-level
+    # column pages of a navigation homepage take the homepage's place.
+    second: set[str] = set()
+    if any(h.navigation_only for h in dets.of(HomepageDetection)):
+        second = {c.url for c in dets.of(ColumnDetection) if c.level == 1}
     for link in dets.of(LinkDetection):
         if link.error is LinkError.BLOCKED:
             blocked.append(link)
             continue
-        home = link.on_homepage
+        home = link.on_homepage or bool(second.intersection(link.on_pages))
         if (p.where == "home" and not home) or (p.where == "other" and home):
             continue
         why = f"HTTP {link.status}" if link.status else str(link.error)
@@ -1005,7 +1078,7 @@ def _excluded_boards(dets: Detections) -> set[str]:
 @measure(
     "late_replies",
     [DetectionKind.MESSAGE, DetectionKind.BOARD],
-    ["until", "window", "max_count"],
+    ["until", "window", "max_count", "warn_age"],
     ["max_age"],
 )
 def late_replies(
@@ -1013,7 +1086,8 @@ def late_replies(
 ) -> list[Occurrence]:
     """Messages (asked within ``window`` before as-of) answered, or still unanswered
     at as-of, after more than ``max_age`` (and, with ``until``, not more than it —
-    for tiered rules).  Working days use the calendar; its fallback notes travel
+    for tiered rules); ``warn_age`` marks still-unanswered messages as near the
+    line (early warning of a veto).  Working days use the calendar; its fallback notes travel
     with each occurrence.  Messages on excluded boards (信访, 举报) are skipped."""
     assert p.max_age is not None
     today = _day(as_of)
@@ -1053,6 +1127,23 @@ def late_replies(
         with cal.track() as used:
             late = exceeds(m.asked, end, p.max_age, cal)
             too_late = p.until is not None and exceeds(m.asked, end, p.until, cal)
+            near = (
+                not late
+                and m.answered is None
+                and p.warn_age is not None
+                and exceeds(m.asked, end, p.warn_age, cal)
+            )
+        if near:
+            out.append(
+                Occurrence(
+                    status=Status.NEAR,
+                    unit=m.unit,
+                    evidence=(m.url,),
+                    detections=_fp(m),
+                    notes=used.notes,
+                    message=f"留言“{m.title}”{m.asked.isoformat()}提交，已超过{p.warn_age}未答复",
+                )
+            )
         if late and not too_late:
             state = f"{_iso(m.answered)}答复" if m.answered else "至今未答复"
             out.append(
@@ -1064,7 +1155,10 @@ def late_replies(
                     message=f"留言“{m.title}”{m.asked.isoformat()}提交，{state}，超过{p.max_age}",
                 )
             )
-    return out[: p.max_count] if p.max_count else out
+    if p.max_count:
+        hits = [o for o in out if o.status is Status.HIT][: p.max_count]
+        out = hits + [o for o in out if o.status is not Status.HIT]
+    return out
 
 
 @measure("message_fields", [DetectionKind.MESSAGE], ["window", "max_count"])
