@@ -173,6 +173,9 @@ class WorkCalendar:
         if years:
             self._years.update(years)
         self._logs: list[FallbackLog] = []
+        #: answers already computed (a year of messages asks the same days again)
+        self._cache: dict[date, bool] = {}
+        self._assumed: set[int] = set()
 
     # -- fallback bookkeeping -------------------------------------------------
 
@@ -187,8 +190,7 @@ class WorkCalendar:
             self._logs.remove(record)
 
     def _fallback(self, d: date) -> bool:
-        for record in self._logs:
-            record.years.add(d.year)
+        self._assumed.add(d.year)
         return d.weekday() < 5
 
     def covers(self, year: int) -> bool:
@@ -205,8 +207,18 @@ class WorkCalendar:
     # -- the API ----------------------------------------------------------------
 
     def is_workday(self, d: date | datetime) -> bool:
+        """True on a Chinese working day (make-up weekend days included)."""
         if isinstance(d, datetime):
             d = d.date()
+        answer = self._cache.get(d)
+        if answer is None:
+            answer = self._cache[d] = self._lookup(d)
+        if d.year in self._assumed:
+            for record in self._logs:
+                record.years.add(d.year)
+        return answer
+
+    def _lookup(self, d: date) -> bool:
         sched = self._years.get(d.year)
         if sched is not None:
             if d in sched.workdays:

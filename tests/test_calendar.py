@@ -132,3 +132,19 @@ def test_bad_holiday_files_name_file_and_field(tmp_path: Path, text: str, fragme
         load_holidays(f)
     assert str(f) in str(exc.value)
     assert fragment in str(exc.value)
+
+
+def test_cached_days_still_report_the_fallback(cal: WorkCalendar) -> None:
+    cal.is_workday(D("2027-05-03"))  # computed outside any tracking
+    with cal.track() as used:
+        assert cal.working_days_between(D("2027-04-30"), D("2027-05-03")) == 1
+    assert used.years == {2027}
+
+
+def test_nested_tracking_collects_in_both(cal: WorkCalendar) -> None:
+    with cal.track() as outer:
+        with cal.track() as inner:
+            cal.is_workday(D("2028-01-03"))
+        cal.is_workday(D("2027-01-04"))
+    assert inner.years == {2028}
+    assert outer.years == {2027, 2028}
