@@ -52,7 +52,7 @@ class YearSchedule:
         return bool(self.holidays or self.workdays)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class FallbackLog:
     """Collects the years for which Monday–Friday was assumed during a computation."""
 
