@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from govmon.records import (
     AvailabilityDetection,
@@ -45,6 +46,9 @@ from scoring.calendar import WorkCalendar
 from scoring.profiles import ColumnGroup, RuleParams, Threshold
 
 D = TypeVar("D", bound=Detection)
+
+#: Dates on Chinese government sites are Beijing dates.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 #: The ten key element categories of a service guide (NAT-V-SERVICE-B/C).
 NATIONAL_GUIDE_ELEMENTS = (
@@ -185,7 +189,8 @@ def exceeds(start: date, end: date, th: Threshold, cal: WorkCalendar) -> bool:
 
 
 def _day(as_of: datetime) -> date:
-    return as_of.date()
+    """The as-of date in Beijing time, whatever zone the instant was given in."""
+    return as_of.astimezone(BEIJING).date()
 
 
 def _fp(*dets: Detection) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -152,3 +152,17 @@ def test_every_event_names_its_rule_and_evidence(national) -> None:  # type: ign
 def test_as_of_must_be_aware(national) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match="aware"):
         evaluate([], national, datetime(2026, 11, 25))
+
+
+def test_as_of_is_read_in_beijing_time(national) -> None:  # type: ignore[no-untyped-def]
+
+    from govmon.records import HomepageDetection
+
+    home = HomepageDetection(url="http://x.gov.cn/", newest=date(2026, 11, 11))
+    profile = national.model_copy(update={"rules": [national.rule("NAT-V-HOME")]})
+    cal = WorkCalendar(False)
+    # 2026-11-25 00:30 in Beijing is still 11-24 in UTC: the same day either way
+    utc = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)
+    assert [e.type for e in evaluate([home], profile, utc, calendar=cal)] == ["warning"]
+    later = datetime(2026, 11, 25, 16, 30, tzinfo=UTC)  # 11-26 in Beijing
+    assert [e.type for e in evaluate([home], profile, later, calendar=cal)] == ["veto"]
