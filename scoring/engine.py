@@ -22,6 +22,7 @@ Junshan, Anju, Zhongshan, Yanjiang) to the events, for the site and per unit.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -222,7 +223,14 @@ def evaluate(
             log.warning("manual finding for %s ignored: not a rule of %s", f.rule, profile.name)
     events: list[Event] = []
     for rule in profile.rules:
-        occs = [] if rule.manual else MEASURES[rule.measure].fn(index, rule.params, as_of, cal)
+        occs: list[Occurrence] = []
+        if not rule.manual:
+            with cal.track() as used:
+                occs = MEASURES[rule.measure].fn(index, rule.params, as_of, cal)
+            if used.years and not any(o.notes for o in occs):
+                # a measure that does not attribute calendar notes per occurrence:
+                # every occurrence of the rule may rest on an assumed working day
+                occs = [dataclasses.replace(o, notes=used.notes) for o in occs]
         mine = _manual_for(rule, profile, manual)
         occs = occs + [_manual_occurrence(f, rule) for f in mine]
         events.extend(_rule_events(rule, occs, {f.fingerprint() for f in mine}, confirmed))

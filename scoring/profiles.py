@@ -244,6 +244,8 @@ class Rule(_Strict):
             raise ValueError("a bonus's points must be positive")
         if self.type in (EventType.VETO, EventType.WARNING) and self.points != 0:
             raise ValueError(f"a {self.type.value} carries no points")
+        if self.manual != (self.measure == "manual"):
+            raise ValueError("'manual: true' goes with 'measure: manual' and only with it")
         measure = MEASURES.get(self.measure)
         if measure is None:
             raise ValueError(

@@ -127,6 +127,10 @@ rules:
             "  - {id: NAT-V-COLS-C, type: veto, source: s, measure: blank_columns, min_count: 5, warn_at: 5}",
             "warn_at",
         ),
+        (
+            "  - {id: NAT-V-COLS-C, type: veto, source: s, measure: blank_columns, manual: true}",
+            "manual: true",
+        ),
     ],
     ids=[
         "unknown-key",
@@ -142,6 +146,7 @@ rules:
         "unknown-id",
         "bad-check",
         "warn-at",
+        "manual-flag",
     ],
 )
 def test_validation_errors_name_file_and_rule(tmp_path: Path, rule: str, fragment: str) -> None:
