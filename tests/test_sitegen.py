@@ -59,7 +59,7 @@ def fetch(url: str, *, timeout: float = 5.0, method: str = "GET") -> Answer:
     except urllib.error.HTTPError as exc:
         body = exc.read() if exc.fp else b""
         return Answer(exc.code, body, dict(exc.headers or {}), error="http")
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return Answer(None, b"", {}, error="timeout")
     except urllib.error.URLError as exc:
         reason = exc.reason
@@ -126,8 +126,10 @@ def parse_date(text: str, fmt: DateFormat) -> date:
 def list_dates(html: str, fmt: DateFormat) -> tuple[int, list[date]]:
     """(entries, dates) of a list page, whatever its list style."""
     tree = LexborHTMLParser(html)
-    rows = tree.css("ul.list > li") or tree.css("table.list-table td.title") or tree.css(
-        "div.news-item"
+    rows = (
+        tree.css("ul.list > li")
+        or tree.css("table.list-table td.title")
+        or tree.css("div.news-item")
     )
     dates: list[date] = []
     for node in tree.css("ul.list > li > span.date, table.list-table td.date, div.news-item > em"):
@@ -310,8 +312,11 @@ def test_dates_in_the_truth_match_the_html(external: str) -> None:
                 html = fetch(absolute(base, page.url)).body.decode()
                 assert f"发布时间：{page.pub_date.isoformat()}" in html
         home = fetch(base + "/").body.decode()
-        home_dates = [parse_date(n.text(), DateFormat.ISO) for n in LexborHTMLParser(home).css(
-            "div.home-block span.date") if re.fullmatch(r"\d{4}-\d{2}-\d{2}", n.text())]
+        home_dates = [
+            parse_date(n.text(), DateFormat.ISO)
+            for n in LexborHTMLParser(home).css("div.home-block span.date")
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", n.text())
+        ]
         assert truth.homepage.newest is not None
         assert max(home_dates) <= truth.homepage.newest
 
@@ -372,14 +377,15 @@ def test_traps_are_endless_and_match_their_patterns(external: str) -> None:
             for _ in range(15):
                 answer = fetch(url)
                 assert answer.status == 200, url
-                path = url[len(base):]
+                path = url[len(base) :]
                 assert re.match(trap.pattern, path), (trap.kind, path)
                 seen.add(path)
                 hrefs = [
-                    h for t, h in links_of(answer.body.decode())
+                    h
+                    for t, h in links_of(answer.body.decode())
                     if t == "a" and re.match(trap.pattern, urljoin(path, h))
                 ]
-                nxt = [urljoin(url, h) for h in hrefs if urljoin(url, h)[len(base):] not in seen]
+                nxt = [urljoin(url, h) for h in hrefs if urljoin(url, h)[len(base) :] not in seen]
                 assert nxt, f"{trap.kind} ended at {path}"
                 url = nxt[-1]
             assert len(seen) == 15

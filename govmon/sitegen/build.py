@@ -398,8 +398,9 @@ class _Builder:
             self.benign[url] = kind
             for page in self._where(bl.where):
                 self.extras.setdefault(page, []).append(Link(Element.A, url, f"服务{n + 1}"))
-        for kind in self.spec.traps:
-            self.extras.setdefault("/", []).append(Link(Element.A, _TRAP_ENTRY[kind], _TRAP_LABEL[kind]))
+        for trap in self.spec.traps:
+            home = self.extras.setdefault("/", [])
+            home.append(Link(Element.A, _TRAP_ENTRY[trap], _TRAP_LABEL[trap]))
         if self.spec.links_per_page:
             self._pad()
 
@@ -474,7 +475,10 @@ class _Builder:
         if article is not None:
             metas += [
                 ("ArticleTitle", article.title),
-                ("PubDate", f"{article.date.isoformat()} 09:{article.minute:02d}" if article.date else ""),
+                (
+                    "PubDate",
+                    f"{article.date} {render.clock(article.minute)}" if article.date else "",
+                ),
                 ("ContentSource", spec.sponsor),
                 ("Keywords", col.spec.name if col else ""),
                 ("Author", spec.sponsor),
@@ -512,8 +516,11 @@ class _Builder:
             )
             footer, _, _ = self._footer(None)
             return render.page(
-                self.site, title=f"联系我们_{self.spec.site_name}",
-                metas=self._metas(None, None, url), body=body, footer=footer,
+                self.site,
+                title=f"联系我们_{self.spec.site_name}",
+                metas=self._metas(None, None, url),
+                body=body,
+                footer=footer,
             )
         assert col is not None
         footer, _, _ = self._footer(col)
@@ -529,15 +536,20 @@ class _Builder:
                 listing = render.entry_list(entries, cs.list_style, cs.date_format)
             body = (
                 render.breadcrumb(self._trail(col))
-                + '<div class="column-title"><h2>' + render.esc(cs.name) + "</h2></div>\n"
+                + '<div class="column-title"><h2>'
+                + render.esc(cs.name)
+                + "</h2></div>\n"
                 + listing
                 + render.pagination(plan.number, len(lists), len(col.entries))
                 + filler
                 + render.extra_links(extras)
             )
             return render.page(
-                self.site, title=f"{cs.name}_{self.spec.site_name}",
-                metas=self._metas(col, None, url), body=body, footer=footer,
+                self.site,
+                title=f"{cs.name}_{self.spec.site_name}",
+                metas=self._metas(col, None, url),
+                body=body,
+                footer=footer,
                 current_nav=(col.parent or col).path,
             )
         entry = col.entries[plan.number]
@@ -546,16 +558,23 @@ class _Builder:
         body = (
             render.breadcrumb(self._trail(col))
             + render.article_body(
-                title, entry.date, self.spec.sponsor, text.paragraphs(rng, rng.randint(3, 6)),
+                title,
+                entry.date,
+                self.spec.sponsor,
+                text.paragraphs(rng, rng.randint(3, 6)),
                 minute=entry.minute,
             )
             + filler
             + render.extra_links(extras)
         )
         return render.page(
-            self.site, title=f"{title}_{self.spec.site_name}",
-            metas=self._metas(col, entry, url), body=body, footer=footer,
-            current_nav=(col.parent or col).path, charset=charset,
+            self.site,
+            title=f"{title}_{self.spec.site_name}",
+            metas=self._metas(col, entry, url),
+            body=body,
+            footer=footer,
+            current_nav=(col.parent or col).path,
+            charset=charset,
         )
 
     def _home_blocks(self) -> list[tuple[_Col, list[Entry]]]:
@@ -582,12 +601,16 @@ class _Builder:
             )
             parts.append(
                 f'<div class="home-block"><div class="hd"><h3>{render.esc(c.name)}</h3>'
-                f'<a class="more" href="{render.esc(c.path)}">更多&gt;&gt;</a></div>{listing}</div>\n'
+                f'<a class="more" href="{render.esc(c.path)}">更多&gt;&gt;</a></div>'
+                f"{listing}</div>\n"
             )
         footer, _, _ = self._footer(None, home=True)
         return render.page(
-            self.site, title=spec.site_name, metas=self._metas(None, None, "/"),
-            body="".join(parts) + filler + render.extra_links(extras, "友情链接"), footer=footer,
+            self.site,
+            title=spec.site_name,
+            metas=self._metas(None, None, "/"),
+            body="".join(parts) + filler + render.extra_links(extras, "友情链接"),
+            footer=footer,
         )
 
     def _hub_blocks(self, col: _Col) -> list[tuple[_Col, list[Entry]]]:
@@ -596,9 +619,7 @@ class _Builder:
     def _hub(self, col: _Col, url: str, extras: list[Link], filler: str, footer: str) -> str:
         parts = [render.breadcrumb([(col.name, col.path)])]
         for child, entries in self._hub_blocks(col):
-            if entries and entries[0].date:
-                listing = render.entry_list(entries, ListStyle.UL, DateFormat.ISO)
-            elif entries:
+            if (entries and entries[0].date) or entries:
                 listing = render.entry_list(entries, ListStyle.UL, DateFormat.ISO)
             else:
                 listing = '<p class="no-data">暂无信息</p>' if not child.spec.waf_list else ""
@@ -608,10 +629,12 @@ class _Builder:
                 f"{listing}</div>\n"
             )
         return render.page(
-            self.site, title=f"{col.name}_{self.spec.site_name}",
+            self.site,
+            title=f"{col.name}_{self.spec.site_name}",
             metas=self._metas(col, None, url),
             body="".join(parts) + filler + render.extra_links(extras),
-            footer=footer, current_nav=col.path,
+            footer=footer,
+            current_nav=col.path,
         )
 
     def _filler_for(self, url: str, skeleton_bytes: int) -> tuple[int, int]:
@@ -642,7 +665,7 @@ class _Builder:
             have += len(s)
         flat = "".join(chunks)
         paras = "".join(
-            f"<p>{flat[i * _FILLER_PARA:(i + 1) * _FILLER_PARA]}</p>\n" for i in range(n)
+            f"<p>{flat[i * _FILLER_PARA : (i + 1) * _FILLER_PARA]}</p>\n" for i in range(n)
         )
         return html.replace(_FILLER, _FILLER_WRAP.format(paras) if n else "")
 
@@ -664,18 +687,26 @@ class _Builder:
             res.add_lazy(url, _bind(self.resource_for, url))
         for url, status in self.blocked.items():
             if status == 412:
-                res.add(url, Resource(
-                    body=render.WAF_412.encode("utf-8"), status=412,
-                    headers=(
-                        ("Content-Type", "text/html; charset=utf-8"),
-                        ("Set-Cookie", "FSSBBIl1UgzbN7NO=5b1Ghx0g; Path=/; HttpOnly"),
+                res.add(
+                    url,
+                    Resource(
+                        body=render.WAF_412.encode("utf-8"),
+                        status=412,
+                        headers=(
+                            ("Content-Type", "text/html; charset=utf-8"),
+                            ("Set-Cookie", "FSSBBIl1UgzbN7NO=5b1Ghx0g; Path=/; HttpOnly"),
+                        ),
                     ),
-                ))
+                )
             else:
-                res.add(url, Resource(
-                    body=render.WAF_521.encode("utf-8"), status=521,
-                    headers=(("Content-Type", "text/html"), ("Server", "jiasule-WAF")),
-                ))
+                res.add(
+                    url,
+                    Resource(
+                        body=render.WAF_521.encode("utf-8"),
+                        status=521,
+                        headers=(("Content-Type", "text/html"), ("Server", "jiasule-WAF")),
+                    ),
+                )
         for path, body, ctype in _assets(self):
             res.add(path, Resource(body=body, headers=(("Content-Type", ctype),)))
         for kind in self.spec.traps:
@@ -710,25 +741,37 @@ class _Builder:
             fault, element, internal = self.dead[key]
             error, status = _STATUS[fault]
             on_pages = tuple(dict.fromkeys(on))
-            dead.append(DeadLinkTruth(
-                url=key, error=error, status=status, element=element, on_pages=on_pages,
-                on_homepage="/" in on_pages, internal=internal, fault=fault,
-            ))
+            dead.append(
+                DeadLinkTruth(
+                    url=key,
+                    error=error,
+                    status=status,
+                    element=element,
+                    on_pages=on_pages,
+                    on_homepage="/" in on_pages,
+                    internal=internal,
+                    fault=fault,
+                )
+            )
         benign = [
             BenignLinkTruth(url=k, kind=v[0], element=v[1], on_pages=tuple(v[2]))
             for k, v in benign_pages.items()
         ]
         unknown = [
             UnknownTruth(
-                url=u, reason=UnknownReason.BLOCKED, status=s,
+                url=u,
+                reason=UnknownReason.BLOCKED,
+                status=s,
                 detail="瑞数 412 challenge" if s == 412 else "加速乐 521 challenge",
             )
             for u, s in self.blocked.items()
         ]
         charsets = [
             CharsetTruth(
-                url=u, actual="gbk" if m.lower() in ("gb2312", "gbk") else m,
-                header_charset=h, meta_charset=m,
+                url=u,
+                actual="gbk" if m.lower() in ("gb2312", "gbk") else m,
+                header_charset=h,
+                meta_charset=m,
                 must_contain=self.title_override.get(u) or self._title_of(u),
             )
             for u, (m, h) in self.charset_of.items()
@@ -779,7 +822,9 @@ class _Builder:
     def _classify_key(self, page: str, href: str) -> str:
         lowered = href.lower()
         for prefix, kind in (
-            ("mailto:", Benign.MAILTO), ("tel:", Benign.TEL), ("javascript:", Benign.JAVASCRIPT),
+            ("mailto:", Benign.MAILTO),
+            ("tel:", Benign.TEL),
+            ("javascript:", Benign.JAVASCRIPT),
         ):
             if lowered.startswith(prefix):
                 return f"benign:{kind.value}"
@@ -814,7 +859,9 @@ class _Builder:
         entry = col.entries[plan.number] if plan.kind == "article" and col else None
         metas = self._metas(col if plan.kind != "contact" else None, entry, url)
         page_type = {
-            "home": PageType.HOME, "list": PageType.COLUMN, "hub": PageType.COLUMN,
+            "home": PageType.HOME,
+            "list": PageType.COLUMN,
+            "hub": PageType.COLUMN,
             "article": PageType.CONTENT,
         }.get(plan.kind, PageType.OTHER)
         if home:
@@ -832,10 +879,18 @@ class _Builder:
             skel_bytes += self._filler_for(url, skel_bytes)[1]
         meta_cs = self.charset_of.get(url, (self.spec.encoding, ""))[0]
         return PageTruth(
-            url=url, page_type=page_type, title=title, column=col.path if col else None,
-            footer_markers=markers, footer_observable=observable, jiucuo=jiucuo,
-            meta_tags=tuple(n for n, _ in metas), pub_date=entry.date if entry else None,
-            links=n_links, bytes=skel_bytes, encoding=meta_cs,
+            url=url,
+            page_type=page_type,
+            title=title,
+            column=col.path if col else None,
+            footer_markers=markers,
+            footer_observable=observable,
+            jiucuo=jiucuo,
+            meta_tags=tuple(n for n, _ in metas),
+            pub_date=entry.date if entry else None,
+            links=n_links,
+            bytes=skel_bytes,
+            encoding=meta_cs,
         )
 
     def _column_truth(self, col: _Col) -> ColumnTruth:
@@ -849,17 +904,23 @@ class _Builder:
             first = col.pages_of_list()[0]
         dated_first = [e for e in first if e.date]
         return ColumnTruth(
-            url=col.path, name=cs.name, column_class=cs.column_class, level=col.level,
+            url=col.path,
+            name=cs.name,
+            column_class=cs.column_class,
+            level=col.level,
             parent=col.parent.path if col.parent else None,
             newest=dates[0] if dates else None,
             blank=not dates and not cs.waf_list,
             blank_form=cs.blank,
-            entries=len(first), dated_entries=len(dated_first),
+            entries=len(first),
+            dated_entries=len(dated_first),
             total_entries=len(shown) if cs.hub else len(col.entries),
-            list_pages=tuple(col.list_urls), dates=tuple(dates),
+            list_pages=tuple(col.list_urls),
+            dates=tuple(dates),
             date_format=DateFormat.ISO if cs.hub else cs.date_format,
             list_style=ListStyle.UL if cs.hub else cs.list_style,
-            hub=cs.hub, observable=not cs.waf_list,
+            hub=cs.hub,
+            observable=not cs.waf_list,
         )
 
     def _homepage_truth(self) -> HomepageTruth:
@@ -950,8 +1011,13 @@ _TRAP_PATTERN = {
 
 def _trap_page(b: _Builder, title: str, body: str) -> Resource:
     footer, _, _ = b._footer(None)
-    html = render.page(b.site, title=f"{title}_{b.spec.site_name}",
-                       metas=b._metas(None, None, ""), body=body, footer=footer)
+    html = render.page(
+        b.site,
+        title=f"{title}_{b.spec.site_name}",
+        metas=b._metas(None, None, ""),
+        body=body,
+        footer=footer,
+    )
     return Resource(
         body=html.encode(b.spec.encoding, "replace"),
         headers=(("Content-Type", f"text/html; charset={b.spec.encoding}"),),
@@ -999,9 +1065,7 @@ def _session(b: _Builder, kind: TrapKind) -> Callable[[str], Resource | None]:
             else:
                 href = f"{path}&type=0"
             links.append(f'<li><a href="{render.esc(href)}">第{k + 1}页</a></li>')
-        body = (
-            f"<h2>{_TRAP_LABEL[kind]}</h2><ul class=\"trap\">{''.join(links)}</ul>\n"
-        )
+        body = f'<h2>{_TRAP_LABEL[kind]}</h2><ul class="trap">{"".join(links)}</ul>\n'
         return _trap_page(b, _TRAP_LABEL[kind], body)
 
     return resolve

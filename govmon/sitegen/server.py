@@ -40,12 +40,14 @@ from govmon.sitegen.build import Portal, Resource, normalise
 
 log = logging.getLogger(__name__)
 
-_ROUTE = re.compile(r"^/_(status|delay|trickle|redirect|loop|reset|head405|soft404|waf412|waf521)"
-                    r"(?:/([^/?]*))?")
+_ROUTE = re.compile(
+    r"^/_(status|delay|trickle|redirect|loop|reset|head405|soft404|waf412|waf521)"
+    r"(?:/([^/?]*))?"
+)
 _NOT_FOUND = (
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>'
-    "<body><h1>404 Not Found</h1></body></html>"
-).encode()
+    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>'
+    b"<body><h1>404 Not Found</h1></body></html>"
+)
 
 
 class _Server(ThreadingHTTPServer):
@@ -64,7 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
     def do_GET(self) -> None:
@@ -160,9 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
             target = f"/_loop/{other}" + (f"?{query}" if query else "")
             self._send(302, b"", [("Location", target)], head=head)
         elif route == "reset":
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
         elif route == "head405":
             if head:
@@ -173,14 +173,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, render.SOFT_404.encode("utf-8"), head=head)
         elif route == "waf412":
             self._send(
-                412, render.WAF_412.encode("utf-8"),
-                [("Content-Type", "text/html; charset=utf-8"),
-                 ("Set-Cookie", "FSSBBIl1UgzbN7NO=5b1Ghx0g; Path=/")],
+                412,
+                render.WAF_412.encode("utf-8"),
+                [
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Set-Cookie", "FSSBBIl1UgzbN7NO=5b1Ghx0g; Path=/"),
+                ],
                 head=head,
             )
         else:  # waf521
-            self._send(521, render.WAF_521.encode("utf-8"),
-                       [("Content-Type", "text/html"), ("Server", "jiasule-WAF")], head=head)
+            self._send(
+                521,
+                render.WAF_521.encode("utf-8"),
+                [("Content-Type", "text/html"), ("Server", "jiasule-WAF")],
+                head=head,
+            )
 
 
 @contextmanager
@@ -231,8 +238,12 @@ def write_portal(portal: Portal, directory: str | Path) -> Path:
         target = root / normalise(path).lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(res.body)
-    special.append({"routes": "/_status /_delay /_trickle /_redirect /_loop /_reset "
-                              "/_head405 /_soft404 /_waf412 /_waf521: Python server only"})
+    special.append(
+        {
+            "routes": "/_status /_delay /_trickle /_redirect /_loop /_reset "
+            "/_head405 /_soft404 /_waf412 /_waf521: Python server only"
+        }
+    )
     (root / "_special.json").write_text(json.dumps(special, ensure_ascii=False, indent=1), "utf-8")
     charset = "gbk" if portal.spec.encoding.lower() != "utf-8" else "utf-8"
     nginx.insert(0, f"charset {charset};")
