@@ -10,14 +10,16 @@ missing resource that the spec did not ask for is a bug that fails the build.
 from __future__ import annotations
 
 import math
+import random
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from govmon.records import ColumnClass, Element, FooterMarker, LinkError, PageType, UnknownReason
-from govmon.sitegen import render, text
+from govmon.sitegen import features, render, text
 from govmon.sitegen.model import (
     YEARLESS,
     Benign,
@@ -253,6 +255,15 @@ class _Builder:
         self.resources = Resources()
         self.bpc = len("中".encode(spec.encoding))  # bytes per Chinese character
         self._classified: dict[str, str] = {}
+        self.titles: set[str] = set()
+        #: feature hooks (features.py): article content, notes under it, whole bodies
+        self.content_html: dict[str, str] = {}
+        self.notes: dict[str, list[str]] = {}
+        self.body_override: dict[str, str] = {}
+        self.extra_pages: dict[str, tuple[str, str]] = {}  # url -> (title, body html)
+        self.files: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type)
+        self.feature_truth: dict[str, Any] = {}
+        self.fine_special: set[str] = set()  # special-route URLs that answer 200
         self._footers: dict[int, tuple[str, bool, bool]] = {}
 
     # -- structure ---------------------------------------------------------
@@ -278,7 +289,7 @@ class _Builder:
             return
         for i in range(max(cs.count, 1 if cs.blank else 0)):
             rng = text.rng_for(self.seed, "entry", col.path, i)
-            title = text.title(rng, cs.column_class.value)
+            title = self._unique_title(rng, cs.column_class.value)
             ident = 1000 + col.index * 100000 + i
             if cs.blank is BlankForm.UNDATED:
                 col.entries.append(Entry(title, f"{col.path}content_{ident}.html", None))
@@ -293,6 +304,26 @@ class _Builder:
                     f"column {cs.name}: year-less dates ({cs.date_format}) need every entry "
                     f"within 330 days of as_of; the oldest is {oldest}"
                 )
+
+    def _unique_title(self, rng: random.Random, kind: str) -> str:
+        """Titles are unique across the portal (search tests look them up)."""
+        for _ in range(8):
+            title = text.title(rng, kind)
+            if title not in self.titles:
+                break
+        k = 2
+        while title in self.titles:
+            title = f"{text.title(rng, kind)}（{k}）"
+            k += 1
+        self.titles.add(title)
+        return title
+
+    def retitle(self, col: _Col, i: int, title: str) -> None:
+        """Give entry ``i`` of ``col`` a new title (on its list and its page)."""
+        e = col.entries[i]
+        col.entries[i] = Entry(title, e.url, e.date, e.minute)
+        self.title_override[e.url] = title
+        self.titles.add(title)
 
     def pages(self) -> None:
         self.plans["/"] = _Plan("home")
@@ -552,18 +583,34 @@ class _Builder:
                 footer=footer,
                 current_nav=(col.parent or col).path,
             )
+        if kind == "extra":
+            title, inner = self.extra_pages[url]
+            body = render.breadcrumb(self._trail(col)) + inner + filler + render.extra_links(extras)
+            return render.page(
+                self.site,
+                title=f"{title}_{self.spec.site_name}",
+                metas=self._metas(col, None, url),
+                body=body,
+                footer=footer,
+                current_nav=(col.parent or col).path,
+            )
         entry = col.entries[plan.number]
         title = self.title_override.get(url, entry.title)
         rng = text.rng_for(self.seed, "article", url)
-        body = (
-            render.breadcrumb(self._trail(col))
-            + render.article_body(
+        article = self.body_override.get(url)
+        if article is None:
+            article = render.article_body(
                 title,
                 entry.date,
                 self.spec.sponsor,
                 text.paragraphs(rng, rng.randint(3, 6)),
                 minute=entry.minute,
+                content_html=self.content_html.get(url, ""),
             )
+        body = (
+            render.breadcrumb(self._trail(col))
+            + article
+            + "".join(self.notes.get(url, ()))
             + filler
             + render.extra_links(extras)
         )
@@ -709,6 +756,10 @@ class _Builder:
                 )
         for path, body, ctype in _assets(self):
             res.add(path, Resource(body=body, headers=(("Content-Type", ctype),)))
+        for path, (body, ctype) in self.files.items():
+            res.add(path, Resource(body=body, headers=(("Content-Type", ctype),)))
+        if self.spec.search:
+            res.add_dynamic(features.search_resolver(self))
         for kind in self.spec.traps:
             res.add_dynamic(_TRAP_RESOLVERS[kind](self))
 
@@ -797,6 +848,7 @@ class _Builder:
             external_unfetchable=tuple(sorted(unfetchable)),
             unfetchable_hosts=UNFETCHABLE_HOSTS,
             external_base=self.ext,
+            **self.feature_truth,
         )
 
     def _title_of(self, url: str) -> str:
@@ -835,6 +887,8 @@ class _Builder:
             return "dead"
         if key in self.benign:
             return f"benign:{self.benign[key].value}"
+        if key in self.fine_special:
+            return "fine"
         parts = urlsplit(key)
         if parts.scheme in ("http", "https"):
             if parts.hostname in UNFETCHABLE_HOSTS:
@@ -863,11 +917,14 @@ class _Builder:
             "list": PageType.COLUMN,
             "hub": PageType.COLUMN,
             "article": PageType.CONTENT,
+            "extra": PageType.CONTENT,
         }.get(plan.kind, PageType.OTHER)
         if home:
             title = self.spec.site_name
         elif plan.kind == "contact":
             title = f"联系我们_{self.spec.site_name}"
+        elif plan.kind == "extra":
+            title = f"{self.extra_pages[url][0]}_{self.spec.site_name}"
         elif entry is not None:
             title = f"{self.title_override.get(url, entry.title)}_{self.spec.site_name}"
         else:
@@ -887,7 +944,7 @@ class _Builder:
             footer_observable=observable,
             jiucuo=jiucuo,
             meta_tags=tuple(n for n, _ in metas),
-            pub_date=entry.date if entry else None,
+            pub_date=entry.date if entry and url not in self.body_override else None,
             links=n_links,
             bytes=skel_bytes,
             encoding=meta_cs,
@@ -943,6 +1000,7 @@ class _Builder:
     def build(self) -> Portal:
         self.columns()
         self.pages()
+        features.apply(self)
         self.nav()
         self.register()
         self.plant()

@@ -310,13 +310,14 @@ def article_body(
     paras: Sequence[str],
     *,
     minute: int = 0,
+    content_html: str = "",
 ) -> str:
     info = []
     if pub is not None:
         info.append(f"发布时间：{pub.isoformat()} {clock(minute)}")
     info.append(f"来源：{esc(source)}")
     info.append('<a href="javascript:window.print()">打印本页</a>')
-    text = "".join(f"<p>{esc(p)}</p>\n" for p in paras)
+    text = "".join(f"<p>{esc(p)}</p>\n" for p in paras) + content_html
     return (
         f'<div class="article"><h1 class="title">{esc(title)}</h1>\n'
         f'<div class="info">{"　".join(info)}</div>\n'

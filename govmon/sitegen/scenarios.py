@@ -209,7 +209,7 @@ def standard_columns() -> list[ColumnSpec]:
             no_jiucuo=True,
         ),
         _hub("hdjl", "互动交流"),
-        _col("xzxx", "县长信箱", C.INTERACTION, parent="hdjl", newest_age=2, interval=3, count=15),
+        _col("xzxx", "县长信箱", C.INTERACTION, parent="hdjl", newest_age=2, interval=9, count=15),
         _col(
             "zxzx",
             "在线咨询",
@@ -269,6 +269,10 @@ def standard(as_of: date, *, seed: int = 0, external_base: str | None = None) ->
         columns=tuple(standard_columns()),
         faults=standard_faults(),
         benign=standard_benign(),
+        interp_pairs=True,
+        content_safety=True,
+        board=True,
+        guides=True,
     )
 
 
