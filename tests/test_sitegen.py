@@ -29,7 +29,7 @@ from govmon.records import ColumnClass, LinkError, MessageStatus
 from govmon.sitegen.build import Portal, build_portal
 from govmon.sitegen.model import Benign, BlankForm, DateFormat, Fault, GroundTruth, absolute
 from govmon.sitegen.scenarios import SCENARIOS, big, gbk, navigation_only, standard
-from govmon.sitegen.server import serve, write_portal
+from govmon.sitegen.server import serve, serve_scenario, write_portal
 
 AS_OF = date(2026, 11, 25)
 SELECTORS = {"a": "href", "img": "src", "script": "src", "link": "href", "iframe": "src"}
@@ -615,3 +615,13 @@ def test_service_guides_truth_matches_pages(external: str) -> None:
                 status = fetch(absolute(base, a)).status
                 assert (status == 404) == (a in g.dead_attachments)
                 assert (a in dead_urls) == (a in g.dead_attachments)
+
+
+def test_serve_scenario_serves_portal_and_external_server() -> None:
+    with serve_scenario("standard", AS_OF) as site:
+        assert site.truth.external_base == site.external
+        home = fetch(site.url("/"))
+        assert home.status == 200 and site.truth.site_name in home.body.decode()
+        friends = [h for t, h in links_of(home.body.decode()) if "/_status/200/gov" in h]
+        assert friends and all(fetch(h).status == 200 for h in friends)
+        assert fetch(site.url(site.truth.column("通知公告").url)).status == 200

@@ -9,9 +9,10 @@ missing resource that the spec did not ask for is a bug that fails the build.
 
 from __future__ import annotations
 
-import math
 import random
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -54,6 +55,8 @@ UNFETCHABLE_HOSTS = (
 #: Where nothing listens: connecting is refused (port 1, tcpmux, is never served here).
 CONNECT_REFUSED = "http://127.0.0.1:1"
 GB2312_TRAP_TITLE = "关于王堃、李镕同志任职的通知"
+FRIEND_SITES = ("中国政府网", "四川省人民政府", "某某市人民政府")
+_CACHE_SIZE = 256
 
 _LINK_RE = re.compile(
     r"<(a|img|script|link|iframe)\b[^>]*?\s(?:href|src)=\"([^\"]*)\"", re.IGNORECASE
@@ -111,6 +114,9 @@ class Resources(Mapping[str, Resource]):
         self._static: dict[str, Resource] = {}
         self._lazy: dict[str, Callable[[], Resource]] = {}
         self._dynamic: list[Callable[[str], Resource | None]] = []
+        #: recently rendered pages (a GET is often followed by a HEAD or a re-check)
+        self._cache: OrderedDict[str, Resource] = OrderedDict()
+        self._lock = threading.Lock()
 
     def add(self, path: str, resource: Resource) -> None:
         self._static[normalise(path)] = resource
@@ -128,7 +134,17 @@ class Resources(Mapping[str, Resource]):
             return found
         make = self._lazy.get(key)
         if make is not None:
-            return make()
+            with self._lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+                    return cached
+            made = make()
+            with self._lock:
+                self._cache[key] = made
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            return made
         for resolver in self._dynamic:
             res = resolver(path.split("#", 1)[0])
             if res is not None:
@@ -429,6 +445,10 @@ class _Builder:
             self.benign[url] = kind
             for page in self._where(bl.where):
                 self.extras.setdefault(page, []).append(Link(Element.A, url, f"服务{n + 1}"))
+        if self.ext:  # 友情链接 to "other government sites" that work
+            home = self.extras.setdefault("/", [])
+            for n, name in enumerate(FRIEND_SITES):
+                home.append(Link(Element.A, f"{self.ext}/_status/200/gov{n}.html", name))
         for trap in self.spec.traps:
             home = self.extras.setdefault("/", [])
             home.append(Link(Element.A, _TRAP_ENTRY[trap], _TRAP_LABEL[trap]))
@@ -514,7 +534,7 @@ class _Builder:
                 ("Keywords", col.spec.name if col else ""),
                 ("Author", spec.sponsor),
                 ("Description", article.title),
-                ("Image", ""),
+                ("Image", f"http://{spec.domain}/images/logo.png"),
                 ("Url", f"http://{spec.domain}{url}"),
             ]
             if article.date is None:
@@ -1135,8 +1155,3 @@ _TRAP_RESOLVERS: dict[TrapKind, Callable[[_Builder], Callable[[str], Resource | 
     TrapKind.SID: lambda b: _session(b, TrapKind.SID),
     TrapKind.GROWING_QUERY: lambda b: _session(b, TrapKind.GROWING_QUERY),
 }
-
-
-def lists_total(n_pages: int, per_page: int) -> int:
-    """List pages of a column with ``n_pages`` entries (for scenario sizing)."""
-    return max(1, math.ceil(n_pages / per_page))

@@ -28,15 +28,18 @@ import re
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from govmon.sitegen import render
-from govmon.sitegen.build import Portal, Resource, normalise
+from govmon.sitegen.build import Portal, Resource, build_portal, normalise
+from govmon.sitegen.model import GroundTruth, PortalSpec, absolute
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +211,49 @@ def serve(portal: Portal | None = None, *, host: str = "127.0.0.1", port: int = 
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """A scenario being served: the portal, its base URL and the "external" server's."""
+
+    portal: Portal
+    base: str
+    external: str
+
+    @property
+    def truth(self) -> GroundTruth:
+        return self.portal.truth
+
+    def url(self, path: str) -> str:
+        """A truth URL (site-relative or absolute) as an absolute URL."""
+        return absolute(self.base, path)
+
+
+@contextmanager
+def serve_scenario(
+    scenario: str | Callable[..., PortalSpec],
+    as_of: date,
+    *,
+    seed: int = 0,
+    host: str = "127.0.0.1",
+    **options: Any,
+) -> Iterator[Served]:
+    """Serve a named scenario (``scenarios.SCENARIOS``) with its external server.
+
+    The one-liner for end-to-end tests and the demo::
+
+        with serve_scenario("standard", date(2026, 11, 25)) as site:
+            crawl(site.base) ...  compare with site.truth.to_dict(site.base)
+    """
+    from govmon.sitegen.scenarios import SCENARIOS
+
+    make = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
+    with serve(None, host=host) as external:
+        spec = make(as_of, seed=seed, external_base=external, **options)
+        portal = build_portal(spec)
+        with serve(portal, host=host) as base:
+            yield Served(portal=portal, base=base, external=external)
 
 
 def write_portal(portal: Portal, directory: str | Path) -> Path:
