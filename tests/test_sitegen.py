@@ -625,3 +625,18 @@ def test_serve_scenario_serves_portal_and_external_server() -> None:
         friends = [h for t, h in links_of(home.body.decode()) if "/_status/200/gov" in h]
         assert friends and all(fetch(h).status == 200 for h in friends)
         assert fetch(site.url(site.truth.column("通知公告").url)).status == 200
+
+
+def test_expected_detections_are_records_that_round_trip() -> None:
+    from govmon.records import ColumnDetection, detection_from_dict, to_dict
+    from govmon.sitegen.model import expected_detections
+
+    truth = build_portal(SCENARIOS["waf"](AS_OF)).truth
+    found = expected_detections(truth, "http://127.0.0.1:8000")
+    kinds = {d.kind.value for d in found}
+    assert kinds == {"homepage", "column", "unknown"}
+    columns = [d for d in found if isinstance(d, ColumnDetection)]
+    assert "政策文件" not in {c.name for c in columns}  # behind the WAF: unknown, not a column
+    for d in found:
+        assert d.url.startswith("http://127.0.0.1:8000/")
+        assert detection_from_dict(to_dict(d)) == d

@@ -280,6 +280,7 @@ class _Builder:
         self.files: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type)
         self.feature_truth: dict[str, Any] = {}
         self.fine_special: set[str] = set()  # special-route URLs that answer 200
+        self.prose_off: set[str] = set()  # articles whose content_html is all they say
         self._footers: dict[int, tuple[str, bool, bool]] = {}
 
     # -- structure ---------------------------------------------------------
@@ -623,7 +624,7 @@ class _Builder:
                 title,
                 entry.date,
                 self.spec.sponsor,
-                text.paragraphs(rng, rng.randint(3, 6)),
+                [] if url in self.prose_off else text.paragraphs(rng, rng.randint(3, 6)),
                 minute=entry.minute,
                 content_html=self.content_html.get(url, ""),
             )

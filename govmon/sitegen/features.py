@@ -442,6 +442,7 @@ def _guides(b: _Builder) -> None:
             else:
                 b.files[form] = ("申请表（样表）".encode("gb18030"), "application/msword")
         b.content_html[e.url] = html
+        b.prose_off.add(e.url)
         guides.append(
             GuideTruth(
                 url=e.url,

@@ -13,12 +13,17 @@ from urllib.parse import urljoin
 
 from govmon.records import (
     ColumnClass,
+    ColumnDetection,
+    Detection,
     Element,
     FooterMarker,
+    HomepageDetection,
+    LinkDetection,
     LinkError,
     MessageStatus,
     PageType,
     PrivacyType,
+    UnknownDetection,
     UnknownReason,
 )
 
@@ -479,3 +484,63 @@ def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
+
+
+def expected_detections(truth: GroundTruth, base_url: str) -> list[Detection]:
+    """The detections a correct crawl + link check of the served portal reports, as
+    records (absolute URLs), for tests that compare a monitor's output field by field.
+
+    Covers homepage, columns (observable ones), dead links and unknowns; pages,
+    privacy, messages etc. stay in the truth's own records."""
+    out: list[Detection] = []
+    hp = truth.homepage
+    out.append(
+        HomepageDetection(
+            url=absolute(base_url, hp.url),
+            newest=hp.newest,
+            navigation_only=hp.navigation_only,
+            dated_items=hp.dated_items,
+            second_level_newest=hp.second_level_newest,
+            second_level_pages=len(hp.second_level_pages),
+        )
+    )
+    for col in truth.columns:
+        if not col.observable:
+            continue
+        out.append(
+            ColumnDetection(
+                url=absolute(base_url, col.url),
+                name=col.name,
+                column_class=col.column_class,
+                level=col.level,
+                entries=col.entries,
+                newest=col.newest,
+                blank=col.blank,
+                parent=absolute(base_url, col.parent) if col.parent else None,
+                dates=col.dates,
+                total_entries=col.total_entries,
+                list_pages=len(col.list_pages),
+            )
+        )
+    for link in truth.dead_links:
+        out.append(
+            LinkDetection(
+                url=absolute(base_url, link.url),
+                status=link.status,
+                error=link.error,
+                on_homepage=link.on_homepage,
+                on_pages=tuple(absolute(base_url, p) for p in link.on_pages),
+                element=link.element,
+                internal=link.internal,
+            )
+        )
+    for unknown in truth.unknown:
+        out.append(
+            UnknownDetection(
+                url=absolute(base_url, unknown.url),
+                reason=unknown.reason,
+                status=unknown.status,
+                detail=unknown.detail,
+            )
+        )
+    return out
