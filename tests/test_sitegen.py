@@ -288,6 +288,9 @@ def test_dead_and_benign_links_behave_as_the_truth_says(external: str) -> None:
                 assert fetch(url).status == 200
             elif b.kind is Benign.REDIRECT:
                 assert fetch(url).status == 200
+            elif b.kind is Benign.TRANSIENT:
+                assert fetch(url).status == 503
+                assert fetch(url).status == 200
 
 
 def test_dates_in_the_truth_match_the_html(external: str) -> None:
@@ -475,6 +478,21 @@ def test_keep_alive_head_and_content_length(external: str) -> None:
         assert conn.sock is sock  # one connection for all three
         conn.close()
         assert portal.resources["/"].body == body
+
+
+def test_flaky_route_and_ipv6_loopback() -> None:
+    try:
+        probe = socket.socket(socket.AF_INET6)
+        probe.bind(("::1", 0))
+        probe.close()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with serve(None, host="::1") as base:
+        assert base.startswith("http://[::1]:")
+        assert fetch(base + "/_flaky/2/x").status == 503
+        assert fetch(base + "/_flaky/2/x").status == 503
+        assert fetch(base + "/_flaky/2/x").status == 200
+        assert fetch(base + "/_flaky/2/y").status == 503
 
 
 def test_serve_refuses_non_loopback() -> None:

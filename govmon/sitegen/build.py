@@ -438,6 +438,7 @@ class _Builder:
                 Benign.BLOCKED: f"{base}/_waf412/b{n}.html",
                 Benign.HEAD_405: f"{base}/_head405/b{n}.html",
                 Benign.REDIRECT: f"{base}/_redirect/3?n={n}",
+                Benign.TRANSIENT: f"{base}/_flaky/1/b{n}.html",
                 Benign.MAILTO: "mailto:xzxx@moumou.gov.cn",
                 Benign.TEL: "tel:0816-1234567",
                 Benign.JAVASCRIPT: "javascript:void(0);",

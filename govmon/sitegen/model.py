@@ -86,6 +86,7 @@ class Benign(enum.StrEnum):
 
     BLOCKED = "blocked"  # a WAF challenge (412/521): unknown, not dead
     HEAD_405 = "head_405"  # HEAD answers 405, GET answers 200
+    TRANSIENT = "transient"  # the first request fails (503), a re-check succeeds
     REDIRECT = "redirect"  # a redirect chain that ends in 200
     MAILTO = "mailto"
     TEL = "tel"

@@ -251,6 +251,7 @@ def standard_benign() -> tuple[BenignLink, ...]:
         BenignLink(kind=Benign.HEAD_405, where="home"),
         BenignLink(kind=Benign.HEAD_405, where="yw", external=False),
         BenignLink(kind=Benign.REDIRECT, where="home"),
+        BenignLink(kind=Benign.TRANSIENT, where="home"),
         BenignLink(kind=Benign.REDIRECT, where="tzgg", external=False),
         BenignLink(kind=Benign.MAILTO, where="home"),
         BenignLink(kind=Benign.TEL, where="hdjl"),

@@ -14,6 +14,7 @@ so that many distinct URLs share one behaviour):
 ``/_soft404``          200 with 页面不存在
 ``/_waf412``           瑞数-style 412 challenge (``$_ts``, ``<script r='m'>``)
 ``/_waf521``           加速乐 521 challenge
+``/_flaky/<n>``        the first ``n`` requests of this exact URL answer 503, later ones 200
 =====================  =====================================================
 
 ``write_portal`` writes the same site to files for nginx; what nginx cannot do
@@ -44,7 +45,7 @@ from govmon.sitegen.model import GroundTruth, PortalSpec, absolute
 log = logging.getLogger(__name__)
 
 _ROUTE = re.compile(
-    r"^/_(status|delay|trickle|redirect|loop|reset|head405|soft404|waf412|waf521)"
+    r"^/_(status|delay|trickle|redirect|loop|reset|head405|soft404|waf412|waf521|flaky)"
     r"(?:/([^/?]*))?"
 )
 _NOT_FOUND = (
@@ -60,6 +61,10 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, addr: tuple[str, int], portal: Portal | None) -> None:
         self.portal = portal
         self.stopping = threading.Event()
+        self.hits: dict[str, int] = {}  # per-path request counts for /_flaky
+        self.hits_lock = threading.Lock()
+        if ":" in addr[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(addr, _Handler)
 
 
@@ -172,6 +177,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(405, b"", [("Allow", "GET")], head=True)
             else:
                 self._send(200, "<html><body>正常页面</body></html>".encode(), head=False)
+        elif route == "flaky":
+            n = int(arg) if arg.isdigit() else 1
+            with self.server.hits_lock:
+                seen = self.server.hits.get(path, 0)
+                self.server.hits[path] = seen + 1
+            if seen < n:
+                self._send(503, b"<html><body>busy</body></html>", head=head)
+            else:
+                self._send(200, "<html><body>正常页面</body></html>".encode(), head=head)
         elif route == "soft404":
             self._send(200, render.SOFT_404.encode("utf-8"), head=head)
         elif route == "waf412":
