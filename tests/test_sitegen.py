@@ -658,3 +658,26 @@ def test_expected_detections_are_records_that_round_trip() -> None:
     for d in found:
         assert d.url.startswith("http://127.0.0.1:8000/")
         assert detection_from_dict(to_dict(d)) == d
+
+
+def test_command_line_writes_site_and_truth(tmp_path: Path) -> None:
+    from govmon.sitegen.__main__ import main
+
+    truth_file = tmp_path / "truth.json"
+    assert (
+        main(
+            [
+                "write",
+                "navigation_only",
+                str(tmp_path / "s"),
+                "--as-of",
+                "2026-11-25",
+                "--truth",
+                str(truth_file),
+            ]
+        )
+        == 0
+    )
+    data = json.loads(truth_file.read_text("utf-8"))
+    assert data["homepage"]["navigation_only"] is True
+    assert (tmp_path / "s" / "index.html").exists() and (tmp_path / "s" / "robots.txt").exists()

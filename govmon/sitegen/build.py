@@ -1062,6 +1062,7 @@ def _assets(b: _Builder) -> list[tuple[str, bytes, str]]:
         ("/images/red.png", PNG, "image/png"),
         ("/images/beian.png", PNG, "image/png"),
         ("/images/icon.png", PNG, "image/png"),
+        ("/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain"),
     ]
 
 
