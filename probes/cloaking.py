@@ -1,4 +1,4 @@
-"""Detect cloaking: a homepage that serves search-engine crawlers off-site or spam links visitors never see.
+"""Detect cloaking: a homepage serving search-engine crawlers links that visitors never see.
 
 Hacked government sites often answer Baiduspider with a page stuffed with
 gambling links while people get the normal homepage, so a crawler with a
@@ -18,6 +18,7 @@ import httpx
 
 from crawler.analysis.hidden import SpamTable, is_offsite, load_spam
 from crawler.analysis.page import ParsedPage, squash
+from crawler.analysis.privacy import mask_text
 from crawler.analysis.waf import challenge_reason
 from govmon.records import HiddenLinkDetection
 
@@ -27,7 +28,9 @@ BROWSER_UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36"
 )
-BAIDUSPIDER_UA = "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"
+BAIDUSPIDER_UA = (
+    "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"
+)
 TECHNIQUE = "cloaking"
 
 
@@ -40,8 +43,12 @@ async def _fetch(client: httpx.AsyncClient, url: str, user_agent: str) -> Parsed
     if response.status_code != 200 or challenge_reason(
         response.status_code, response.headers, response.text[:4096]
     ):
-        log.info("cloaking probe: %s as %s answered %s (no evidence)", url, user_agent[:30],
-                 response.status_code)
+        log.info(
+            "cloaking probe: %s as %s answered %s (no evidence)",
+            url,
+            user_agent[:30],
+            response.status_code,
+        )
         return None
     return ParsedPage.parse(str(response.url), response.text)
 
@@ -77,10 +84,16 @@ def compare_versions(
         ):
             continue
         keywords = spam.match(text, target)
-        out.append(HiddenLinkDetection(
-            url=url, target=target, technique=TECHNIQUE, text=text[:200],
-            spam=bool(keywords), keywords=keywords,
-        ))
+        out.append(
+            HiddenLinkDetection(
+                url=url,
+                target=target,
+                technique=TECHNIQUE,
+                text=mask_text(text[:200]),
+                spam=bool(keywords),
+                keywords=keywords,
+            )
+        )
     # Spam text (a hijacked title or body) served only to the spider, even without links.
     browser_words = set(spam.match(f"{browser.title} {browser.body_text}"))
     extra = tuple(
@@ -88,10 +101,16 @@ def compare_versions(
     )
     reported = {k for d in out for k in d.keywords}
     if extra and not set(extra) <= reported:
-        out.append(HiddenLinkDetection(
-            url=url, target=url, technique=TECHNIQUE, text=spider.title[:200],
-            spam=True, keywords=extra,
-        ))
+        out.append(
+            HiddenLinkDetection(
+                url=url,
+                target=url,
+                technique=TECHNIQUE,
+                text=mask_text(spider.title[:200]),
+                spam=True,
+                keywords=extra,
+            )
+        )
     return out
 
 
@@ -117,8 +136,11 @@ async def detect_cloaking(
     spider = await _fetch(client, url, BAIDUSPIDER_UA)
     if spider is None:
         return []
-    found = compare_versions(browser, spider, url=url, site_hosts=hosts,
-                             partner_domains=partner_domains, spam=spam)
+    found = compare_versions(
+        browser, spider, url=url, site_hosts=hosts, partner_domains=partner_domains, spam=spam
+    )
     if found:
-        log.warning("cloaking: %s serves %d off-site/spam item(s) to Baiduspider only", url, len(found))
+        log.warning(
+            "cloaking: %s serves %d off-site/spam item(s) to Baiduspider only", url, len(found)
+        )
     return found

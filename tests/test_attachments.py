@@ -1,4 +1,4 @@
-"""Attachment text extraction: each format built here, leaks found in it, bad files bounded and unknown."""
+"""Attachment text extraction: every format built here, leaks found, bad files bounded."""
 
 from __future__ import annotations
 
@@ -70,10 +70,14 @@ def build_docx(rows: list[tuple[str, ...]]) -> bytes:
 def build_pdf(lines: list[str]) -> bytes:
     """A one-page PDF whose text uses a Type0 font with a ToUnicode map (CID = code point)."""
     chars = sorted({ch for line in lines for ch in line})
-    content = "BT /F1 10 Tf\n" + "".join(
-        f"1 0 0 1 40 {800 - 14 * i} Tm <{''.join(f'{ord(ch):04X}' for ch in line)}> Tj\n"
-        for i, line in enumerate(lines)
-    ) + "ET"
+    content = (
+        "BT /F1 10 Tf\n"
+        + "".join(
+            f"1 0 0 1 40 {800 - 14 * i} Tm <{''.join(f'{ord(ch):04X}' for ch in line)}> Tj\n"
+            for i, line in enumerate(lines)
+        )
+        + "ET"
+    )
     cmap = (
         "/CIDInit /ProcSet findresource begin 12 dict begin begincmap "
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def "
@@ -102,7 +106,9 @@ def build_pdf(lines: list[str]) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -133,7 +139,9 @@ def build_xls(rows: list[tuple[str, ...]], sheet_name: str = "名单") -> bytes:
     sheet = bof(0x0010) + dims + cells + eof
     boundsheet_len = 4 + 6 + len(_biff_string(sheet_name, 1))
     globals_len = len(bof(5)) + boundsheet_len + len(eof)
-    boundsheet = _record(0x0085, struct.pack("<IBB", globals_len, 0, 0) + _biff_string(sheet_name, 1))
+    boundsheet = _record(
+        0x0085, struct.pack("<IBB", globals_len, 0, 0) + _biff_string(sheet_name, 1)
+    )
     stream = bof(5) + boundsheet + eof + sheet
     stream += b"\0" * max(0, 4096 + 512 - len(stream))
     stream += b"\0" * (-len(stream) % 512)
@@ -145,18 +153,26 @@ def build_xls(rows: list[tuple[str, ...]], sheet_name: str = "名单") -> bytes:
     def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
         raw = (name + "\0").encode("utf-16-le") if name else b""
         return (
-            raw.ljust(64, b"\0") + struct.pack("<HBB", len(raw), kind, 1)
-            + struct.pack("<III", free, free, child) + b"\0" * 16 + struct.pack("<I", 0)
-            + b"\0" * 16 + struct.pack("<III", start, size, 0)
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBB", len(raw), kind, 1)
+            + struct.pack("<III", free, free, child)
+            + b"\0" * 16
+            + struct.pack("<I", 0)
+            + b"\0" * 16
+            + struct.pack("<III", start, size, 0)
         )
 
     directory = entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))
     directory += entry("", 0, free, 0, 0) * 2
     header = (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16
-        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\0" * 6
-        + struct.pack("<IIIIIIII", 0, 1, 1, 0, 4096, end, 0, end) + struct.pack("<I", 0)
-        + struct.pack("<I", 0) + struct.pack("<108I", *([free] * 108))
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIII", 0, 1, 1, 0, 4096, end, 0, end)
+        + struct.pack("<I", 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<108I", *([free] * 108))
     )
     assert len(header) == 512
     return header + struct.pack("<128I", *fat) + directory + stream
@@ -190,7 +206,9 @@ def test_roster_with_a_leak_is_found_and_names_the_attachment(filename: str) -> 
     result = extract_text(data, filename=filename, content_type=None, limits=AttachmentLimits())
     assert result.complete, result.detail
     assert "张三" in result.text and "城乡低保" in result.text
-    found = find_privacy_in_attachment(result.text, url=URL, attachment=result.filename, today=TODAY)
+    found = find_privacy_in_attachment(
+        result.text, url=URL, attachment=result.filename, today=TODAY
+    )
     ids = sorted(d.excerpt for d in found if d.type is PrivacyType.ID_CARD)
     assert ids == sorted([ID[:6] + "********" + ID[-4:], ID2[:6] + "********" + ID2[-4:]])
     mobiles = sorted(d.excerpt for d in found if d.type is PrivacyType.MOBILE)
@@ -216,36 +234,56 @@ def test_rows_become_tab_separated_lines() -> None:
 
 def test_format_from_magic_bytes_and_content_type() -> None:
     # An xlsx served as "download.do" with a spreadsheet content type, a PDF with no extension.
-    r = extract_text(build_xlsx(roster(ROWS)), filename="download.do",
-                     content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    r = extract_text(
+        build_xlsx(roster(ROWS)),
+        filename="download.do",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     assert r.complete and ID in r.text
-    r = extract_text(build_pdf(["公示"]), filename="getfile", content_type="application/octet-stream")
+    r = extract_text(
+        build_pdf(["公示"]), filename="getfile", content_type="application/octet-stream"
+    )
     assert r.complete and "公示" in r.text
 
 
 def test_html_and_rtf_saved_as_doc() -> None:
-    html = ("<html><body><table><tr><td>张三</td><td>" + ID + "</td></tr></table></body></html>").encode("gbk")
+    html = (
+        "<html><body><table><tr><td>张三</td><td>" + ID + "</td></tr></table></body></html>"
+    ).encode("gbk")
     r = extract_text(html, filename="名单.doc", content_type="application/msword")
     assert r.complete and f"张三\t{ID}" in r.text
-    rtf = rb"{\rtf1\ansi\ansicpg936{\fonttbl{\f0 \'cb\'ce\'cc\'e5;}}\pard \'d5\'c5\'c8\'fd\cell " + ID.encode() + rb"\row}"
+    rtf = (
+        rb"{\rtf1\ansi\ansicpg936{\fonttbl{\f0 \'cb\'ce\'cc\'e5;}}\pard \'d5\'c5\'c8\'fd\cell "
+        + ID.encode()
+        + rb"\row}"
+    )
     r = extract_text(rtf, filename="名单.doc", content_type=None)
     assert r.complete and "张三" in r.text and ID in r.text
 
 
 def test_too_big_is_unknown_without_reading() -> None:
-    r = extract_text(b"x" * 2048, filename="big.pdf", content_type=None,
-                     limits=AttachmentLimits(max_bytes=1024))
+    r = extract_text(
+        b"x" * 2048, filename="big.pdf", content_type=None, limits=AttachmentLimits(max_bytes=1024)
+    )
     assert r.unknown_reason is UnknownReason.LIMIT and "too big" in r.detail and r.text == ""
     unknown = r.unknown(URL)
-    assert unknown is not None and unknown.reason is UnknownReason.LIMIT and "big.pdf" in unknown.detail
+    assert (
+        unknown is not None
+        and unknown.reason is UnknownReason.LIMIT
+        and "big.pdf" in unknown.detail
+    )
 
 
 def test_zip_bomb_is_bounded() -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("word/document.xml", "<w:document/>" + " " * 200_000)
-    r = extract_text(out.getvalue(), filename="bomb.docx", content_type=None,
-                     limits=AttachmentLimits(max_unzipped_bytes=100_000))
+    r = extract_text(
+        out.getvalue(),
+        filename="bomb.docx",
+        content_type=None,
+        limits=AttachmentLimits(max_unzipped_bytes=100_000),
+    )
     assert r.unknown_reason is UnknownReason.LIMIT and "unzipped" in r.detail
 
 
@@ -255,15 +293,17 @@ def test_too_many_pages_keeps_the_first_pages() -> None:
         writer.add_blank_page(width=200, height=200)
     out = io.BytesIO()
     writer.write(out)
-    r = extract_text(out.getvalue(), filename="long.pdf", content_type=None,
-                     limits=AttachmentLimits(max_pages=3))
+    r = extract_text(
+        out.getvalue(), filename="long.pdf", content_type=None, limits=AttachmentLimits(max_pages=3)
+    )
     assert r.unknown_reason is UnknownReason.LIMIT and "too many pages: 5 > 3" in r.detail
 
 
 def test_too_many_rows_keeps_the_first_rows() -> None:
     rows = [HEADER, *[(str(i), "张三", "", "低保", "") for i in range(30)]]
-    r = extract_text(build_xlsx(rows), filename="a.xlsx", content_type=None,
-                     limits=AttachmentLimits(max_rows=10))
+    r = extract_text(
+        build_xlsx(rows), filename="a.xlsx", content_type=None, limits=AttachmentLimits(max_rows=10)
+    )
     assert r.unknown_reason is UnknownReason.LIMIT and "too many rows" in r.detail
     assert r.text.count("\n") == 1 + 10
 
@@ -271,8 +311,13 @@ def test_too_many_rows_keeps_the_first_rows() -> None:
 def test_deadline_between_rows() -> None:
     ticks = itertools.count(step=10.0)
     rows = [HEADER, *[(str(i), "张三", "", "低保", "") for i in range(1000)]]
-    r = extract_text(build_xlsx(rows), filename="slow.xlsx", content_type=None,
-                     limits=AttachmentLimits(seconds=25), clock=lambda: next(ticks))
+    r = extract_text(
+        build_xlsx(rows),
+        filename="slow.xlsx",
+        content_type=None,
+        limits=AttachmentLimits(seconds=25),
+        clock=lambda: next(ticks),
+    )
     assert r.unknown_reason is UnknownReason.TIMEOUT and "timeout" in r.detail
 
 
@@ -308,15 +353,21 @@ def test_unsupported_format() -> None:
 
 def test_doc_without_converters_is_unsupported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(attachments.shutil, "which", lambda name: None)
-    r = extract_text(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, filename="a.doc", content_type=None)
+    r = extract_text(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, filename="a.doc", content_type=None
+    )
     assert r.unknown_reason is UnknownReason.UNSUPPORTED and "catdoc" in r.detail
 
 
-@pytest.mark.skipif(not (shutil.which("catdoc") or shutil.which("antiword")),
-                    reason="needs catdoc or antiword (Debian packages catdoc, antiword)")
+@pytest.mark.skipif(
+    not (shutil.which("catdoc") or shutil.which("antiword")),
+    reason="needs catdoc or antiword (Debian packages catdoc, antiword)",
+)
 def test_corrupt_doc_with_converters_is_unknown() -> None:
     # A real .doc cannot be built without Word or LibreOffice; a broken one is checked instead.
-    r = extract_text(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, filename="a.doc", content_type=None)
+    r = extract_text(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, filename="a.doc", content_type=None
+    )
     assert r.unknown_reason is UnknownReason.ERROR and "corrupt" in r.detail
 
 

@@ -28,6 +28,7 @@ def httpserver() -> Iterator[HTTPServer]:
         server.clear()
         server.stop()
 
+
 NORMAL = """<html><head><title>某县人民政府</title></head><body>
 <a href="/zwgk/index.html">政务公开</a> <a href="http://www.gov.cn/">中国政府网</a>
 <a href="http://www.people.com.cn/">人民网</a></body></html>"""

@@ -1,4 +1,4 @@
-"""Wording dictionary: wrong forms found with context, longer correct words and old dates left alone."""
+"""Wording dictionary: wrong forms found in context; longer correct words and old dates spared."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ def test_every_entry_cites_a_source_and_has_a_severity() -> None:
 
 
 def test_outdated_institution_after_the_reform() -> None:
-    [det] = find_wording("会议传达了国土资源部有关文件精神。", url=URL, pub_date=AFTER, dictionary=DICT)
+    [det] = find_wording(
+        "会议传达了国土资源部有关文件精神。", url=URL, pub_date=AFTER, dictionary=DICT
+    )
     assert det.text == "国土资源部" and det.suggestion == "自然资源部"
     assert det.severity is Severity.ORDINARY and "2018" in det.source
     assert det.context == "会议传达了国土资源部有关文件精神。"
@@ -58,7 +60,18 @@ def test_outdated_name_before_the_reform_is_correct() -> None:
         "国家市场监督管理总局",
         "市场监督管理局",
     ],
-    ids=["文化部门", "卫生部门", "new-names", "原", "部门", "department-names", "贯切/防犯", "学习进", "new-national", "new-local"],
+    ids=[
+        "文化部门",
+        "卫生部门",
+        "new-names",
+        "原",
+        "部门",
+        "department-names",
+        "贯切/防犯",
+        "学习进",
+        "new-national",
+        "new-local",
+    ],
 )
 def test_longer_correct_words_are_not_flagged(text: str) -> None:
     assert wrongs(text) == []
@@ -83,10 +96,17 @@ def test_longest_match_wins_an_overlap() -> None:
 
 
 def test_typos_and_one_detection_per_form() -> None:
-    found = find_wording("按装空调；再按装一台。截止目前，再接再励。", url=URL, pub_date=AFTER,
-                         dictionary=DICT, attachment="通知.docx")
+    found = find_wording(
+        "按装空调；再按装一台。截止目前，再接再励。",
+        url=URL,
+        pub_date=AFTER,
+        dictionary=DICT,
+        attachment="通知.docx",
+    )
     assert [(d.text, d.suggestion) for d in found] == [
-        ("按装", "安装"), ("截止目前", "截至目前"), ("再接再励", "再接再厉")
+        ("按装", "安装"),
+        ("截止目前", "截至目前"),
+        ("再接再励", "再接再厉"),
     ]
     assert all(d.attachment == "通知.docx" for d in found)
 
@@ -99,8 +119,12 @@ def test_right_form_at_the_same_position_is_automatic(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     d = load_dictionary(own, include_default=False)
-    assert [x.text for x in find_wording("市场监督管理局", url=URL, pub_date=None, dictionary=d)] == []
-    assert [x.text for x in find_wording("县监督管理局", url=URL, pub_date=None, dictionary=d)] == ["监督管理局"]
+    assert [
+        x.text for x in find_wording("市场监督管理局", url=URL, pub_date=None, dictionary=d)
+    ] == []
+    assert [x.text for x in find_wording("县监督管理局", url=URL, pub_date=None, dictionary=d)] == [
+        "监督管理局"
+    ]
 
 
 def test_site_file_extends_overrides_and_disables(tmp_path: Path) -> None:
@@ -118,7 +142,9 @@ def test_site_file_extends_overrides_and_disables(tmp_path: Path) -> None:
     )
     d = load_dictionary(own)
     assert len(d) == len(DICT)  # one added, one removed
-    found = find_wording("绵阳市涪城区人民政付：按装；再接再励", url=URL, pub_date=AFTER, dictionary=d)
+    found = find_wording(
+        "绵阳市涪城区人民政付：按装；再接再励", url=URL, pub_date=AFTER, dictionary=d
+    )
     assert [(x.text, x.suggestion, x.severity.value) for x in found] == [
         ("绵阳市涪城区人民政付", "绵阳市涪城区人民政府", "ordinary"),
         ("按装", "安装（本地）", "serious"),
@@ -130,8 +156,15 @@ def test_site_file_extends_overrides_and_disables(tmp_path: Path) -> None:
     [
         ("entries:\n  - {wrong: a, right: b, severity: ordinary}\n", "missing 'source'"),
         ("entries:\n  - {wrong: a, right: b, severity: grave, source: s}\n", "severity"),
-        ("entries:\n  - {wrong: a, right: b, severity: ordinary, source: s, typo: 1}\n", "unknown key"),
-        ("entries:\n  - {wrong: a, right: b, severity: ordinary, source: s, reformed_on: soon}\n", "date"),
+        (
+            "entries:\n  - {wrong: a, right: b, severity: ordinary, source: s, typo: 1}\n",
+            "unknown key",
+        ),
+        (
+            "entries:\n  - {wrong: a, right: b, severity: ordinary, source: s,"
+            " reformed_on: soon}\n",
+            "date",
+        ),
         ("words: []\n", "expected a mapping"),
     ],
     ids=["no-source", "severity", "unknown-key", "date", "top-level"],
@@ -149,5 +182,7 @@ def test_corpus_has_few_findings(corpus_dir: Path) -> None:
         if path.suffix not in (".html", ".jsp"):
             continue
         page = ParsedPage.parse("http://corpus.example.gov.cn/", path.read_text(encoding="utf-8"))
-        found = find_wording(page.body_text, url=page.url, pub_date=date(2020, 1, 1), dictionary=DICT)
+        found = find_wording(
+            page.body_text, url=page.url, pub_date=date(2020, 1, 1), dictionary=DICT
+        )
         assert [d.text for d in found if d.severity is Severity.SERIOUS] == [], path.name

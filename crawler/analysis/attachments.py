@@ -1,4 +1,4 @@
-"""Extract text from attachments (PDF, Word, Excel, CSV, text) within size, page, row and time bounds.
+"""Extract text from attachments (PDF, Word, Excel, CSV, text) within size, page, row, time bounds.
 
 Leaked ID numbers are most often in attachments: a 低保 roster in .xls, a
 公示 list in .docx or .pdf.  Attachments are untrusted input, so every format
@@ -69,8 +69,9 @@ class AttachmentText:
         """The ``unknown`` detection for an attachment that could not be fully read."""
         if self.unknown_reason is None:
             return None
-        return UnknownDetection(url=url, reason=self.unknown_reason,
-                                detail=f"attachment {self.filename}: {self.detail}")
+        return UnknownDetection(
+            url=url, reason=self.unknown_reason, detail=f"attachment {self.filename}: {self.detail}"
+        )
 
 
 class _Stop(Exception):
@@ -99,7 +100,9 @@ class _Budget:
     def add(self, parts: list[str], text: str) -> None:
         self.chars += len(text)
         if self.chars > self.limits.max_chars:
-            raise _Stop(UnknownReason.LIMIT, f"too much text: more than {self.limits.max_chars} characters")
+            raise _Stop(
+                UnknownReason.LIMIT, f"too much text: more than {self.limits.max_chars} characters"
+            )
         parts.append(text)
 
 
@@ -142,9 +145,13 @@ def _kind(data: bytes, filename: str, content_type: str | None) -> str:
 
 def decode_text(data: bytes) -> str:
     """Decode a Chinese text file: BOM, then UTF-8, then GB18030 (a superset of GBK/GB2312)."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace")
+            return data[len(bom) :].decode(codec, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -171,8 +178,10 @@ def _pdf(data: bytes, budget: _Budget, parts: list[str]) -> int:
             except FileNotDecryptedError as exc:
                 raise _Stop(UnknownReason.UNSUPPORTED, "encrypted PDF") from exc
         if pages > budget.limits.max_pages:
-            raise _Stop(UnknownReason.LIMIT,
-                        f"too many pages: {pages} > {budget.limits.max_pages} (first pages read)")
+            raise _Stop(
+                UnknownReason.LIMIT,
+                f"too many pages: {pages} > {budget.limits.max_pages} (first pages read)",
+            )
     return pages
 
 
@@ -180,8 +189,10 @@ def _check_zip(data: bytes, budget: _Budget) -> zipfile.ZipFile:
     archive = zipfile.ZipFile(io.BytesIO(data))
     total = sum(info.file_size for info in archive.infolist())
     if total > budget.limits.max_unzipped_bytes:
-        raise _Stop(UnknownReason.LIMIT,
-                    f"too big unzipped: {total} bytes > {budget.limits.max_unzipped_bytes}")
+        raise _Stop(
+            UnknownReason.LIMIT,
+            f"too big unzipped: {total} bytes > {budget.limits.max_unzipped_bytes}",
+        )
     return archive
 
 
@@ -190,16 +201,22 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def _docx(data: bytes, budget: _Budget, parts: list[str]) -> None:
     archive = _check_zip(data, budget)
-    names = [n for n in archive.namelist()
-             if n == "word/document.xml" or n.startswith(("word/header", "word/footer"))
-             or n in ("word/footnotes.xml", "word/endnotes.xml")]
+    names = [
+        n
+        for n in archive.namelist()
+        if n == "word/document.xml"
+        or n.startswith(("word/header", "word/footer"))
+        or n in ("word/footnotes.xml", "word/endnotes.xml")
+    ]
     if "word/document.xml" not in names:
         raise _Stop(UnknownReason.ERROR, "corrupt: no word/document.xml")
     for name in names:
         with archive.open(name) as stream:
             line: list[str] = []
             in_cell = 0
-            for n, (event, elem) in enumerate(ElementTree.iterparse(stream, events=("start", "end"))):
+            for n, (event, elem) in enumerate(
+                ElementTree.iterparse(stream, events=("start", "end"))
+            ):
                 if n % 2000 == 0:
                     budget.tick()
                 tag = elem.tag
@@ -238,14 +255,24 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _rows_out(rows: Iterator[tuple[object, ...]], budget: _Budget, parts: list[str], count: list[int]) -> None:
-    for row in rows:
+def _rows_out(
+    rows: Iterator[tuple[object, ...]], budget: _Budget, parts: list[str], count: list[int]
+) -> None:
+    """Rows as tab-separated lines; empty rows skipped (a sheet may claim a million of them)
+    but still under the deadline, non-empty ones counted against ``max_rows``."""
+    for seen, row in enumerate(rows, start=1):
+        if seen % 200 == 0:
+            budget.tick()
+        line = "\t".join(_cell(v) for v in row).rstrip("\t")
+        if not line.strip():
+            continue
         count[0] += 1
         if count[0] > budget.limits.max_rows:
-            raise _Stop(UnknownReason.LIMIT, f"too many rows: more than {budget.limits.max_rows} (first rows read)")
-        if count[0] % 200 == 0:
-            budget.tick()
-        budget.add(parts, "\t".join(_cell(v) for v in row).rstrip("\t") + "\n")
+            raise _Stop(
+                UnknownReason.LIMIT,
+                f"too many rows: more than {budget.limits.max_rows} (first rows read)",
+            )
+        budget.add(parts, line + "\n")
 
 
 def _xlsx(data: bytes, budget: _Budget, parts: list[str]) -> None:
@@ -312,7 +339,9 @@ def _html(data: bytes, budget: _Budget, parts: list[str]) -> None:
 
 _RTF_HEX = re.compile(rb"\\'([0-9a-fA-F]{2})")
 _RTF_UNICODE = re.compile(rb"\\u(-?\d+) ?(?:\?|(?:\\'[0-9a-fA-F]{2}){1,2})?")
-_RTF_GROUPS = re.compile(rb"\{\\\*[^{}]*\}|\{\\(?:fonttbl|colortbl|stylesheet|info)[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
+_RTF_GROUPS = re.compile(
+    rb"\{\\\*[^{}]*\}|\{\\(?:fonttbl|colortbl|stylesheet|info)[^{}]*(?:\{[^{}]*\}[^{}]*)*\}"
+)
 _RTF_CONTROL = re.compile(rb"\\[a-zA-Z]+-?\d* ?|[{}]")
 
 
@@ -321,7 +350,9 @@ def _rtf(data: bytes, budget: _Budget, parts: list[str]) -> None:
     body = _RTF_GROUPS.sub(b"", data)
     body = re.sub(rb"\\(?:par|line|row)\b ?", b"\n", body)
     body = re.sub(rb"\\cell\b ?", b"\t", body)
-    body = _RTF_UNICODE.sub(lambda m: chr(int(m.group(1)) % 65536).encode("gb18030", "replace"), body)
+    body = _RTF_UNICODE.sub(
+        lambda m: chr(int(m.group(1)) % 65536).encode("gb18030", "replace"), body
+    )
     body = _RTF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), body)
     body = _RTF_CONTROL.sub(b"", body)
     budget.add(parts, body.decode("gb18030", errors="replace"))
@@ -329,13 +360,15 @@ def _rtf(data: bytes, budget: _Budget, parts: list[str]) -> None:
 
 def _word_binary(data: bytes, budget: _Budget, parts: list[str], filename: str) -> None:
     """Old .doc/.wps through catdoc (better at Chinese) or antiword, when installed."""
-    tools = [
+    candidates = [
         (shutil.which("catdoc"), ["-d", "utf-8", "-w"]),
         (shutil.which("antiword"), ["-m", "UTF-8.txt", "-w", "0"]),
     ]
-    tools = [(t, args) for t, args in tools if t]
+    tools = [(t, args) for t, args in candidates if t]
     if not tools:
-        raise _Stop(UnknownReason.UNSUPPORTED, "unsupported: neither catdoc nor antiword is installed")
+        raise _Stop(
+            UnknownReason.UNSUPPORTED, "unsupported: neither catdoc nor antiword is installed"
+        )
     with tempfile.TemporaryDirectory(prefix="govmon-att-") as tmp:
         path = os.path.join(tmp, "attachment" + (PurePosixPath(filename).suffix or ".doc"))
         with open(path, "wb") as fh:
@@ -345,7 +378,9 @@ def _word_binary(data: bytes, budget: _Budget, parts: list[str], filename: str) 
             budget.tick()
             try:
                 proc = subprocess.run(
-                    [tool, *args, path], capture_output=True, timeout=max(budget.remaining(), 0.1),
+                    [tool, *args, path],
+                    capture_output=True,
+                    timeout=max(budget.remaining(), 0.1),
                     check=False,
                 )
             except subprocess.TimeoutExpired as exc:
@@ -389,8 +424,11 @@ def extract_text(
     limits = limits or AttachmentLimits()
     name = PurePosixPath(filename).name or filename
     if len(data) > limits.max_bytes:
-        return AttachmentText(filename=name, unknown_reason=UnknownReason.LIMIT,
-                              detail=f"too big: {len(data)} bytes > {limits.max_bytes}")
+        return AttachmentText(
+            filename=name,
+            unknown_reason=UnknownReason.LIMIT,
+            detail=f"too big: {len(data)} bytes > {limits.max_bytes}",
+        )
     kind = _kind(data, name, content_type)
     budget = _Budget(limits, clock)
     parts: list[str] = []
@@ -402,15 +440,24 @@ def extract_text(
             result = _READERS[kind](data, budget, parts)
             pages = result if isinstance(result, int) else None
         else:
-            return AttachmentText(filename=name, unknown_reason=UnknownReason.UNSUPPORTED,
-                                  detail=f"unsupported: {kind}")
+            return AttachmentText(
+                filename=name,
+                unknown_reason=UnknownReason.UNSUPPORTED,
+                detail=f"unsupported: {kind}",
+            )
     except _Stop as stop:
         log.info("attachment %s not fully read: %s", name, stop.detail)
-        return AttachmentText(filename=name, text="".join(parts), unknown_reason=stop.reason,
-                              detail=stop.detail, pages=pages)
+        return AttachmentText(
+            filename=name,
+            text="".join(parts),
+            unknown_reason=stop.reason,
+            detail=stop.detail,
+            pages=pages,
+        )
     except Exception as exc:  # any parser failure on untrusted bytes is "corrupt", not a crash
         detail = f"corrupt {kind}: {type(exc).__name__}"
         log.info("attachment %s unreadable: %s", name, detail)
-        return AttachmentText(filename=name, text="".join(parts), unknown_reason=UnknownReason.ERROR,
-                              detail=detail)
+        return AttachmentText(
+            filename=name, text="".join(parts), unknown_reason=UnknownReason.ERROR, detail=detail
+        )
     return AttachmentText(filename=name, text="".join(parts), pages=pages)

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from crawler.analysis.page import squash
+from crawler.analysis.privacy import masked_excerpt
 from govmon.errors import ConfigError
 from govmon.paths import config_dir
 from govmon.records import Severity, WordingDetection
@@ -33,14 +34,27 @@ log = logging.getLogger(__name__)
 
 #: Characters after a wrong form ending in 部 that make a longer correct word
 #: (部门 department, 部署 deploy, 部分 part, 部位, 部件, 部落, 部队, 部属, 部首).
-SUFFIX_GUARDS: dict[str, tuple[str, ...]] = {"部": ("门", "署", "分", "位", "件", "落", "队", "属", "首")}
+SUFFIX_GUARDS: dict[str, tuple[str, ...]] = {
+    "部": ("门", "署", "分", "位", "件", "落", "队", "属", "首")
+}
 #: Words before an institution's old name that name the old body on purpose.
 INSTITUTION_PREFIX_GUARDS = ("原", "前")
 
-_KEYS = frozenset({
-    "wrong", "right", "severity", "source", "category", "reformed_on", "valid_until",
-    "exceptions", "not_preceded_by", "not_followed_by", "disabled",
-})
+_KEYS = frozenset(
+    {
+        "wrong",
+        "right",
+        "severity",
+        "source",
+        "category",
+        "reformed_on",
+        "valid_until",
+        "exceptions",
+        "not_preceded_by",
+        "not_followed_by",
+        "disabled",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -184,7 +198,8 @@ def load_dictionary(*paths: str | Path, include_default: bool = True) -> Diction
 
 
 def _context(text: str, start: int, end: int, width: int = 15) -> str:
-    return squash(text[max(0, start - width) : end + width])
+    # Masked: a personal number next to a typo must not travel in the excerpt.
+    return squash(masked_excerpt(text, start - width, end + width))
 
 
 def find_wording(
@@ -215,15 +230,20 @@ def find_wording(
             pos = text.find(entry.wrong, pos + 1)
         if first is None:
             continue
-        found.append((first[0], WordingDetection(
-            url=url,
-            text=entry.wrong,
-            suggestion=entry.right,
-            severity=entry.severity,
-            context=_context(text, *first),
-            source=entry.source,
-            attachment=attachment,
-        )))
+        found.append(
+            (
+                first[0],
+                WordingDetection(
+                    url=url,
+                    text=entry.wrong,
+                    suggestion=entry.right,
+                    severity=entry.severity,
+                    context=_context(text, *first),
+                    source=entry.source,
+                    attachment=attachment,
+                ),
+            )
+        )
     found.sort(key=lambda pair: pair[0])
     if found:
         log.debug("wording: %d wrong expression(s) on %s", len(found), url)
