@@ -52,7 +52,7 @@ class YearSchedule:
         return bool(self.holidays or self.workdays)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class FallbackLog:
     """Collects the years for which Monday–Friday was assumed during a computation."""
 
@@ -61,6 +61,17 @@ class FallbackLog:
     @property
     def notes(self) -> tuple[str, ...]:
         return tuple(FALLBACK_NOTE.format(year=y) for y in sorted(self.years))
+
+
+class TextDatesLoader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
+    """A safe YAML loader that leaves dates as text, so that a bad date is
+    reported with its file and field instead of failing inside the parser."""
+
+
+TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _as_date(value: Any, where: str) -> date:
@@ -97,7 +108,7 @@ def load_holidays(path: str | Path) -> dict[int, YearSchedule]:
     """Read a holidays file; ``ConfigError`` names the file and the year/field."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=TextDatesLoader) or {}
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read holidays file: {exc}") from exc
     except yaml.YAMLError as exc:
@@ -148,7 +159,7 @@ class WorkCalendar:
 
     def __init__(
         self,
-        extra: str | Path | None | bool = None,
+        extra: str | Path | bool | None = None,
         *,
         years: dict[int, YearSchedule] | None = None,
     ) -> None:
@@ -162,6 +173,9 @@ class WorkCalendar:
         if years:
             self._years.update(years)
         self._logs: list[FallbackLog] = []
+        #: answers already computed (a year of messages asks the same days again)
+        self._cache: dict[date, bool] = {}
+        self._assumed: set[int] = set()
 
     # -- fallback bookkeeping -------------------------------------------------
 
@@ -176,8 +190,7 @@ class WorkCalendar:
             self._logs.remove(record)
 
     def _fallback(self, d: date) -> bool:
-        for record in self._logs:
-            record.years.add(d.year)
+        self._assumed.add(d.year)
         return d.weekday() < 5
 
     def covers(self, year: int) -> bool:
@@ -194,8 +207,18 @@ class WorkCalendar:
     # -- the API ----------------------------------------------------------------
 
     def is_workday(self, d: date | datetime) -> bool:
+        """True on a Chinese working day (make-up weekend days included)."""
         if isinstance(d, datetime):
             d = d.date()
+        answer = self._cache.get(d)
+        if answer is None:
+            answer = self._cache[d] = self._lookup(d)
+        if d.year in self._assumed:
+            for record in self._logs:
+                record.years.add(d.year)
+        return answer
+
+    def _lookup(self, d: date) -> bool:
         sched = self._years.get(d.year)
         if sched is not None:
             if d in sched.workdays:
@@ -218,7 +241,9 @@ class WorkCalendar:
         if end < start:
             return -self.working_days_between(end, start)
         return sum(
-            1 for i in range(1, (end - start).days + 1) if self.is_workday(start + timedelta(days=i))
+            1
+            for i in range(1, (end - start).days + 1)
+            if self.is_workday(start + timedelta(days=i))
         )
 
     def add_working_days(self, d: date | datetime, n: int) -> date:

@@ -22,6 +22,7 @@ Junshan, Anju, Zhongshan, Yanjiang) to the events, for the site and per unit.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,7 +47,9 @@ def _manual_occurrence(f: ManualFinding, rule: Rule) -> Occurrence:
     points = None
     if f.points is not None:
         sign = -1.0 if rule.type is EventType.DEDUCTION else 1.0
-        points = sign * abs(f.points) if rule.type in (EventType.DEDUCTION, EventType.BONUS) else 0.0
+        points = (
+            sign * abs(f.points) if rule.type in (EventType.DEDUCTION, EventType.BONUS) else 0.0
+        )
     when = f" {f.on.isoformat()}" if f.on else ""
     return Occurrence(
         count=f.count,
@@ -72,9 +75,17 @@ def _union(seqs: Iterable[Sequence[str]], limit: int | None = None) -> tuple[str
     return items[:limit] if limit else items
 
 
-def _event(rule: Rule, kind: EventType, occs: Sequence[Occurrence], text: str, *,
-           points: float = 0.0, count: int | None = None, unknown: bool = False,
-           notes: Sequence[str] = ()) -> Event:
+def _event(
+    rule: Rule,
+    kind: EventType,
+    occs: Sequence[Occurrence],
+    text: str,
+    *,
+    points: float = 0.0,
+    count: int | None = None,
+    unknown: bool = False,
+    notes: Sequence[str] = (),
+) -> Event:
     units = {o.unit for o in occs}
     return Event(
         rule=rule.id,
@@ -90,28 +101,37 @@ def _event(rule: Rule, kind: EventType, occs: Sequence[Occurrence], text: str, *
     )
 
 
-def _rule_events(rule: Rule, occs: list[Occurrence], manual_fps: set[str],
-                 confirmed: set[str]) -> list[Event]:
+def _rule_events(
+    rule: Rule, occs: list[Occurrence], manual_fps: set[str], confirmed: set[str]
+) -> list[Event]:
     events: list[Event] = []
     for o in occs:
         if o.status is Status.UNKNOWN:
-            events.append(_event(rule, EventType.WARNING, [o], f"无法判断，请人工核查：{o.message}",
-                                 unknown=True))
+            events.append(
+                _event(
+                    rule, EventType.WARNING, [o], f"无法判断，请人工核查：{o.message}", unknown=True
+                )
+            )
     hits = [o for o in occs if o.status is Status.HIT]
     near = [o for o in occs if o.status is Status.NEAR]
 
     def is_confirmed(o: Occurrence) -> bool:
-        return bool(o.detections) and all(fp in confirmed or fp in manual_fps for fp in o.detections)
+        return bool(o.detections) and all(
+            fp in confirmed or fp in manual_fps for fp in o.detections
+        )
 
     if rule.params.confirm:
         pending = [o for o in hits if not is_confirmed(o)]
         hits = [o for o in hits if is_confirmed(o)]
         for o in pending:
-            events.append(_event(rule, EventType.WARNING, [o], f"疑似：{o.message}",
-                                 notes=[PENDING_NOTE]))
+            events.append(
+                _event(rule, EventType.WARNING, [o], f"疑似：{o.message}", notes=[PENDING_NOTE])
+            )
 
     def notes_for(group: Sequence[Occurrence]) -> list[str]:
-        return [CONFIRMED_NOTE] if any(fp in confirmed for o in group for fp in o.detections) else []
+        return (
+            [CONFIRMED_NOTE] if any(fp in confirmed for o in group for fp in o.detections) else []
+        )
 
     if rule.type is EventType.VETO:
         groups: dict[str | None, list[Occurrence]] = defaultdict(list)
@@ -123,17 +143,40 @@ def _rule_events(rule: Rule, occs: list[Occurrence], manual_fps: set[str],
             total = sum(o.count for o in g_hits)
             listing = "；".join(o.message for o in g_hits[:8]) + ("……" if len(g_hits) > 8 else "")
             if g_hits and total >= rule.min_count:
-                head = f"{total}处（达到{rule.min_count}处即单项否决）：" if rule.min_count > 1 else ""
-                events.append(_event(rule, EventType.VETO, g_hits, head + listing, count=total,
-                                     notes=notes_for(g_hits)))
+                head = (
+                    f"{total}处（达到{rule.min_count}处即单项否决）：" if rule.min_count > 1 else ""
+                )
+                events.append(
+                    _event(
+                        rule,
+                        EventType.VETO,
+                        g_hits,
+                        head + listing,
+                        count=total,
+                        notes=notes_for(g_hits),
+                    )
+                )
             elif g_hits and rule.warn_at is not None and total >= rule.warn_at:
-                events.append(_event(rule, EventType.WARNING, g_hits + g_near,
-                                     f"预警：已有{total}处，达到{rule.min_count}处即单项否决：{listing}",
-                                     count=total))
+                events.append(
+                    _event(
+                        rule,
+                        EventType.WARNING,
+                        g_hits + g_near,
+                        f"预警：已有{total}处，达到{rule.min_count}处即单项否决：{listing}",
+                        count=total,
+                    )
+                )
             elif g_near:
                 text = "；".join(o.message for o in g_near[:8])
-                events.append(_event(rule, EventType.WARNING, g_near, f"预警：接近否决线：{text}",
-                                     count=len(g_near)))
+                events.append(
+                    _event(
+                        rule,
+                        EventType.WARNING,
+                        g_near,
+                        f"预警：接近否决线：{text}",
+                        count=len(g_near),
+                    )
+                )
         return events
 
     for o in hits:
@@ -145,7 +188,9 @@ def _rule_events(rule: Rule, occs: list[Occurrence], manual_fps: set[str],
     return events
 
 
-def _manual_for(rule: Rule, profile: Profile, findings: Sequence[ManualFinding]) -> list[ManualFinding]:
+def _manual_for(
+    rule: Rule, profile: Profile, findings: Sequence[ManualFinding]
+) -> list[ManualFinding]:
     """Findings naming this rule: by its name, or by its ID for the first rule of that ID."""
     first = next(r for r in profile.rules if r.id == rule.id)
     return [f for f in findings if f.rule == rule.name or (f.rule == rule.id and first is rule)]
@@ -178,7 +223,14 @@ def evaluate(
             log.warning("manual finding for %s ignored: not a rule of %s", f.rule, profile.name)
     events: list[Event] = []
     for rule in profile.rules:
-        occs = [] if rule.manual else MEASURES[rule.measure].fn(index, rule.params, as_of, cal)
+        occs: list[Occurrence] = []
+        if not rule.manual:
+            with cal.track() as used:
+                occs = MEASURES[rule.measure].fn(index, rule.params, as_of, cal)
+            if used.years and not any(o.notes for o in occs):
+                # a measure that does not attribute calendar notes per occurrence:
+                # every occurrence of the rule may rest on an assumed working day
+                occs = [dataclasses.replace(o, notes=used.notes) for o in occs]
         mine = _manual_for(rule, profile, manual)
         occs = occs + [_manual_occurrence(f, rule) for f in mine]
         events.extend(_rule_events(rule, occs, {f.fingerprint() for f in mine}, confirmed))
@@ -193,14 +245,14 @@ def evaluate(
 
 def _capped(events: Sequence[Event], profile: Profile, kind: EventType) -> float:
     caps = profile.caps()
-    key_of = {}
+    key_of: dict[str, str] = {}
     for r in profile.rules:
         key_of.setdefault(r.id, r.cap_key)
     sums: dict[str, float] = defaultdict(float)
     for e in events:
         if e.type is kind and not e.unknown:
             sums[key_of.get(e.rule, e.rule)] += abs(e.points)
-    return round(sum(min(v, caps.get(k, v)) for k, v in sums.items()), 4)
+    return round(float(sum(min(v, caps.get(k, v)) for k, v in sums.items())), 4)
 
 
 def _grade(profile: Profile, total: float) -> str:
@@ -210,8 +262,12 @@ def _grade(profile: Profile, total: float) -> str:
     return profile.fail_grade if profile.grades else ""
 
 
-def _one(events: Sequence[Event], profile: Profile, has_services: bool) -> tuple[float, bool, tuple[str, ...], str, float, float]:
-    vetoes = tuple(dict.fromkeys(e.rule for e in events if e.type is EventType.VETO and not e.unknown))
+def _one(
+    events: Sequence[Event], profile: Profile, has_services: bool
+) -> tuple[float, bool, tuple[str, ...], str, float, float]:
+    vetoes = tuple(
+        dict.fromkeys(e.rule for e in events if e.type is EventType.VETO and not e.unknown)
+    )
     deductions = _capped(events, profile, EventType.DEDUCTION)
     bonus = _capped(events, profile, EventType.BONUS)
     if profile.bonus_cap is not None:
@@ -257,6 +313,15 @@ def score(events: Iterable[Event], profile: Profile, *, has_services: bool = Tru
     unit_scores = []
     for u in units:
         t, v, vs, g, d, b = _one([e for e in evs if e.unit == u], profile, has_services)
-        unit_scores.append(UnitScore(unit=u, total=t, vetoed=v, vetoes=vs, grade=g, deductions=d, bonus=b))
-    return Score(total=total, vetoed=vetoed, vetoes=vetoes, grade=grade, deductions=ded, bonus=bonus,
-                 units=tuple(unit_scores))
+        unit_scores.append(
+            UnitScore(unit=u, total=t, vetoed=v, vetoes=vs, grade=g, deductions=d, bonus=b)
+        )
+    return Score(
+        total=total,
+        vetoed=vetoed,
+        vetoes=vetoes,
+        grade=grade,
+        deductions=ded,
+        bonus=bonus,
+        units=tuple(unit_scores),
+    )

@@ -22,6 +22,7 @@ import yaml
 
 from govmon.errors import ConfigError
 from govmon.records import ManualFinding
+from scoring.calendar import TextDatesLoader
 from scoring.profiles import Profile
 
 FIELDS = ("rule", "unit", "date", "note", "url", "count", "points")
@@ -45,13 +46,15 @@ def _rows(path: Path) -> list[Mapping[str, Any]]:
         header = [h.strip() for h in reader.fieldnames or []]
         unknown = [h for h in header if h and h not in FIELDS]
         if unknown:
-            raise ConfigError(f"{path}: unknown column(s) {unknown}; columns are {', '.join(FIELDS)}")
+            raise ConfigError(
+                f"{path}: unknown column(s) {unknown}; columns are {', '.join(FIELDS)}"
+            )
         if "rule" not in header:
             raise ConfigError(f"{path}: the 'rule' column is required")
         return [{(k or "").strip(): v for k, v in row.items()} for row in reader]
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=TextDatesLoader)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
         if isinstance(data, dict) and set(data) == {"findings"}:
@@ -78,7 +81,9 @@ def parse_finding(row: Mapping[str, Any], profile: Profile, where: str) -> Manua
     if not rule:
         raise ConfigError(f"{where}: field 'rule': missing")
     if rule not in profile.rule_ids() and rule not in names:
-        raise ConfigError(f"{where}: field 'rule': {rule!r} is not a rule of profile {profile.name}")
+        raise ConfigError(
+            f"{where}: field 'rule': {rule!r} is not a rule of profile {profile.name}"
+        )
     on: date | None = None
     value = row.get("date")
     if isinstance(value, datetime):
@@ -89,13 +94,17 @@ def parse_finding(row: Mapping[str, Any], profile: Profile, where: str) -> Manua
         try:
             on = date.fromisoformat(str(value).strip())
         except ValueError:
-            raise ConfigError(f"{where}: field 'date': {value!r} is not a date (YYYY-MM-DD)") from None
+            raise ConfigError(
+                f"{where}: field 'date': {value!r} is not a date (YYYY-MM-DD)"
+            ) from None
     count = 1
     if not _blank(row.get("count")):
         try:
             count = int(str(row["count"]).strip())
         except ValueError:
-            raise ConfigError(f"{where}: field 'count': {row['count']!r} is not a whole number") from None
+            raise ConfigError(
+                f"{where}: field 'count': {row['count']!r} is not a whole number"
+            ) from None
         if count < 1:
             raise ConfigError(f"{where}: field 'count': must be at least 1")
     points: float | None = None
@@ -103,7 +112,9 @@ def parse_finding(row: Mapping[str, Any], profile: Profile, where: str) -> Manua
         try:
             points = float(str(row["points"]).strip())
         except ValueError:
-            raise ConfigError(f"{where}: field 'points': {row['points']!r} is not a number") from None
+            raise ConfigError(
+                f"{where}: field 'points': {row['points']!r} is not a number"
+            ) from None
     unit = None if _blank(row.get("unit")) else str(row["unit"]).strip()
     return ManualFinding(
         url="" if _blank(row.get("url")) else str(row["url"]).strip(),

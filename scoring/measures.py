@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from govmon.records import (
     AvailabilityDetection,
@@ -39,13 +40,15 @@ from govmon.records import (
     PrivacyDetection,
     SearchDetection,
     SiteDetection,
-    UnknownDetection,
     WordingDetection,
 )
 from scoring.calendar import WorkCalendar
 from scoring.profiles import ColumnGroup, RuleParams, Threshold
 
 D = TypeVar("D", bound=Detection)
+
+#: Dates on Chinese government sites are Beijing dates.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 #: The ten key element categories of a service guide (NAT-V-SERVICE-B/C).
 NATIONAL_GUIDE_ELEMENTS = (
@@ -137,8 +140,12 @@ def measure(
 
     def deco(fn: MeasureFn) -> MeasureFn:
         MEASURES[name] = Measure(
-            name, fn, frozenset(kinds), frozenset(allowed) | frozenset(required),
-            frozenset(required), frozenset(checks),
+            name,
+            fn,
+            frozenset(kinds),
+            frozenset(allowed) | frozenset(required),
+            frozenset(required),
+            frozenset(checks),
         )
         return fn
 
@@ -182,7 +189,8 @@ def exceeds(start: date, end: date, th: Threshold, cal: WorkCalendar) -> bool:
 
 
 def _day(as_of: datetime) -> date:
-    return as_of.date()
+    """The as-of date in Beijing time, whatever zone the instant was given in."""
+    return as_of.astimezone(BEIJING).date()
 
 
 def _fp(*dets: Detection) -> tuple[str, ...]:
@@ -221,26 +229,56 @@ def homepage_stale(
     today = _day(as_of)
     for h in dets.of(HomepageDetection):
         if h.url in dets.unknown_urls:
-            out.append(Occurrence(status=Status.UNKNOWN, unit=h.unit, evidence=(h.url,),
-                                  detections=_fp(h), message=f"首页未能访问，无法判断更新情况：{h.url}"))
+            out.append(
+                Occurrence(
+                    status=Status.UNKNOWN,
+                    unit=h.unit,
+                    evidence=(h.url,),
+                    detections=_fp(h),
+                    message=f"首页未能访问，无法判断更新情况：{h.url}",
+                )
+            )
             continue
         newest = h.second_level_newest if h.navigation_only else h.newest
         where = "二级页面" if h.navigation_only else "首页"
         if newest is None:
-            out.append(Occurrence(unit=h.unit, evidence=(h.url,), detections=_fp(h),
-                                  message=f"{where}信息均未注明发布时间，视为未更新"))
+            out.append(
+                Occurrence(
+                    unit=h.unit,
+                    evidence=(h.url,),
+                    detections=_fp(h),
+                    message=f"{where}信息均未注明发布时间，视为未更新",
+                )
+            )
         elif newest < cutoff(today, p.max_age, cal):
-            out.append(Occurrence(unit=h.unit, evidence=(h.url,), detections=_fp(h),
-                                  message=f"{where}最新信息为{_iso(newest)}，{p.max_age}内无更新"))
+            out.append(
+                Occurrence(
+                    unit=h.unit,
+                    evidence=(h.url,),
+                    detections=_fp(h),
+                    message=f"{where}最新信息为{_iso(newest)}，{p.max_age}内无更新",
+                )
+            )
         elif p.warn_age is not None and newest < cutoff(today, p.warn_age, cal):
-            out.append(Occurrence(status=Status.NEAR, unit=h.unit, evidence=(h.url,),
-                                  detections=_fp(h),
-                                  message=f"{where}最新信息为{_iso(newest)}，已超过{p.warn_age}未更新"))
+            out.append(
+                Occurrence(
+                    status=Status.NEAR,
+                    unit=h.unit,
+                    evidence=(h.url,),
+                    detections=_fp(h),
+                    message=f"{where}最新信息为{_iso(newest)}，已超过{p.warn_age}未更新",
+                )
+            )
     return out
 
 
-def _matches(c: ColumnDetection, classes: Sequence[ColumnClass] | None, level: int | None,
-             names: Sequence[str] | None, exclude: Sequence[ColumnClass] | None = None) -> bool:
+def _matches(
+    c: ColumnDetection,
+    classes: Sequence[ColumnClass] | None,
+    level: int | None,
+    names: Sequence[str] | None,
+    exclude: Sequence[ColumnClass] | None = None,
+) -> bool:
     if classes and c.column_class not in classes:
         return False
     if exclude and c.column_class in exclude:
@@ -257,7 +295,9 @@ def _group_of(c: ColumnDetection, groups: Sequence[ColumnGroup]) -> ColumnGroup 
     return None
 
 
-def _column_state(newest: date | None, g: ColumnGroup, today: date, cal: WorkCalendar) -> Status | None:
+def _column_state(
+    newest: date | None, g: ColumnGroup, today: date, cal: WorkCalendar
+) -> Status | None:
     if newest is not None and g.until is not None and newest < cutoff(today, g.until, cal):
         return None  # older than the next tier: that tier's rule counts it
     if newest is None or newest < cutoff(today, g.max_age, cal):
@@ -283,9 +323,15 @@ def stale_columns(
         if g is None or c.blank:
             continue
         if c.url in dets.unknown_urls or (c.entries == 0 and c.newest is None):
-            out.append(Occurrence(status=Status.UNKNOWN, unit=c.unit, evidence=(c.url,),
-                                  detections=_fp(c),
-                                  message=f"栏目“{c.name}”未能读取条目，无法判断是否更新"))
+            out.append(
+                Occurrence(
+                    status=Status.UNKNOWN,
+                    unit=c.unit,
+                    evidence=(c.url,),
+                    detections=_fp(c),
+                    message=f"栏目“{c.name}”未能读取条目，无法判断是否更新",
+                )
+            )
             continue
         picked.append((c, g))
     if p.per == "unit":
@@ -299,24 +345,46 @@ def stale_columns(
             if state is None:
                 continue
             names = "、".join(c.name for c, _ in items)
-            out.append(Occurrence(status=state, unit=unit, evidence=tuple(c.url for c, _ in items),
-                                  detections=_fp(*(c for c, _ in items)),
-                                  message=f"栏目“{names}”最新信息{_iso(newest)}，"
-                                          f"{items[0][1].max_age}内未更新"))
+            out.append(
+                Occurrence(
+                    status=state,
+                    unit=unit,
+                    evidence=tuple(c.url for c, _ in items),
+                    detections=_fp(*(c for c, _ in items)),
+                    message=f"栏目“{names}”最新信息{_iso(newest)}，{items[0][1].max_age}内未更新",
+                )
+            )
         return out
     for c, g in picked:
         state = _column_state(c.newest, g, today, cal)
         if state is None:
             continue
-        what = "条目未注明发布时间，视为未更新" if c.newest is None else (
-            f"最新信息{_iso(c.newest)}，{g.max_age}内未更新" if state is Status.HIT
-            else f"最新信息{_iso(c.newest)}，接近{g.max_age}未更新")
-        out.append(Occurrence(status=state, unit=c.unit, evidence=(c.url,), detections=_fp(c),
-                              message=f"栏目“{c.name}”{what}"))
+        what = (
+            "条目未注明发布时间，视为未更新"
+            if c.newest is None
+            else (
+                f"最新信息{_iso(c.newest)}，{g.max_age}内未更新"
+                if state is Status.HIT
+                else f"最新信息{_iso(c.newest)}，接近{g.max_age}未更新"
+            )
+        )
+        out.append(
+            Occurrence(
+                status=state,
+                unit=c.unit,
+                evidence=(c.url,),
+                detections=_fp(c),
+                message=f"栏目“{c.name}”{what}",
+            )
+        )
     return out
 
 
-@measure("blank_columns", [DetectionKind.COLUMN], ["classes", "exclude_classes", "level", "name_contains"])
+@measure(
+    "blank_columns",
+    [DetectionKind.COLUMN],
+    ["classes", "exclude_classes", "level", "name_contains"],
+)
 def blank_columns(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
@@ -326,35 +394,61 @@ def blank_columns(
         if not c.blank or not _matches(c, p.classes, p.level, p.name_contains, p.exclude_classes):
             continue
         if c.url in dets.unknown_urls:
-            out.append(Occurrence(status=Status.UNKNOWN, unit=c.unit, evidence=(c.url,),
-                                  detections=_fp(c), message=f"栏目“{c.name}”未能访问，无法判断是否空白"))
+            out.append(
+                Occurrence(
+                    status=Status.UNKNOWN,
+                    unit=c.unit,
+                    evidence=(c.url,),
+                    detections=_fp(c),
+                    message=f"栏目“{c.name}”未能访问，无法判断是否空白",
+                )
+            )
             continue
-        out.append(Occurrence(unit=c.unit, evidence=(c.url,), detections=_fp(c),
-                              message=f"栏目“{c.name}”为空白栏目"))
+        out.append(
+            Occurrence(
+                unit=c.unit,
+                evidence=(c.url,),
+                detections=_fp(c),
+                message=f"栏目“{c.name}”为空白栏目",
+            )
+        )
     return out
 
 
-@measure("missing_column", [DetectionKind.COLUMN], ["name_contains", "level"], ["classes"])
+@measure("missing_column", [DetectionKind.COLUMN], ["name_contains", "level", "per"], ["classes"])
 def missing_column(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
-    """No column of the classes at all; with no column seen, the answer is unknown."""
+    """No column of the classes on the site (``per: unit``: in each unit's
+    columns); with no column seen at all, the answer is unknown."""
     columns = dets.of(ColumnDetection)
     classes = "、".join(CLASS_NAMES[str(c)] for c in p.classes or ())
     if p.name_contains:
         classes += "（" + "/".join(p.name_contains) + "）"
     if not columns:
-        return [Occurrence(status=Status.UNKNOWN, message=f"未采集到任何栏目，无法判断是否开设{classes}栏目")]
-    units = {c.unit for c in columns}
+        return [
+            Occurrence(
+                status=Status.UNKNOWN, message=f"未采集到任何栏目，无法判断是否开设{classes}栏目"
+            )
+        ]
+    if p.per != "unit":
+        if any(_matches(c, p.classes, p.level, p.name_contains) for c in columns):
+            return []
+        return [Occurrence(message=f"未发现{classes}栏目")]
     out = []
-    for unit in sorted(units, key=lambda u: u or ""):
+    for unit in sorted({c.unit for c in columns}, key=lambda u: u or ""):
         own = [c for c in columns if c.unit == unit]
         if not any(_matches(c, p.classes, p.level, p.name_contains) for c in own):
             out.append(Occurrence(unit=unit, message=f"未发现{classes}栏目"))
     return out
 
 
-@measure("update_count", [DetectionKind.COLUMN], ["name_contains", "level"], ["classes", "window", "target"])
+@measure(
+    "update_count",
+    [DetectionKind.COLUMN],
+    ["name_contains", "level"],
+    ["classes", "window", "target"],
+)
 def update_count(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
@@ -379,16 +473,94 @@ def update_count(
             continue
         ev = tuple(c.url for c in own)
         if partial:
-            out.append(Occurrence(status=Status.UNKNOWN, unit=unit, evidence=ev, detections=_fp(*own),
-                                  message=f"已见{n}条，未读完全部列表页，无法核实是否达到{p.target}条"))
+            out.append(
+                Occurrence(
+                    status=Status.UNKNOWN,
+                    unit=unit,
+                    evidence=ev,
+                    detections=_fp(*own),
+                    message=f"已见{n}条，未读完全部列表页，无法核实是否达到{p.target}条",
+                )
+            )
         else:
-            out.append(Occurrence(unit=unit, count=p.target - n, evidence=ev, detections=_fp(*own),
-                                  message=f"{p.window}内发布{n}条，少于{p.target}条，差{p.target - n}条"))
+            out.append(
+                Occurrence(
+                    unit=unit,
+                    count=p.target - n,
+                    evidence=ev,
+                    detections=_fp(*own),
+                    message=f"{p.window}内发布{n}条，少于{p.target}条，差{p.target - n}条",
+                )
+            )
     return out
 
 
 def _week_start(d: date) -> date:
     return d - timedelta(days=d.weekday())
+
+
+@measure("fresh_columns", [DetectionKind.COLUMN], ["per"], ["groups"])
+def fresh_columns(
+    dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
+) -> list[Occurrence]:
+    """Bonus: a column of the groups updated within ``max_age`` (and, with
+    ``until``, not within ``until`` — for the 3–6 months tier of NAT-B-DATA).
+    One occurrence for the site (``per: unit``: for each unit), however many
+    columns qualify."""
+    assert p.groups is not None
+    today = _day(as_of)
+    found: dict[str | None, list[ColumnDetection]] = defaultdict(list)
+    for c in dets.of(ColumnDetection):
+        g = _group_of(c, p.groups)
+        if g is None or c.blank or c.newest is None or c.url in dets.unknown_urls:
+            continue
+        if c.newest < cutoff(today, g.max_age, cal) or c.newest > today:
+            continue
+        if g.until is not None and c.newest >= cutoff(today, g.until, cal):
+            continue
+        found[c.unit if p.per == "unit" else None].append(c)
+    return [
+        Occurrence(
+            unit=unit if p.per == "unit" else _unit_of(cols),
+            evidence=tuple(c.url for c in cols[:5]),
+            detections=_fp(*cols),
+            message="栏目“"
+            + "、".join(c.name for c in cols[:5])
+            + f"”最新信息{_iso(max(c.newest for c in cols if c.newest))}",
+        )
+        for unit, cols in found.items()
+    ]
+
+
+@measure(
+    "min_updates",
+    [DetectionKind.COLUMN],
+    ["name_contains", "per"],
+    ["classes", "window", "target"],
+)
+def min_updates(
+    dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
+) -> list[Occurrence]:
+    """Bonus: at least ``target`` items within the window in columns of the
+    classes (NAT-B-SURVEY: 6 surveys in a year).  Once for the site, or per unit."""
+    assert p.window is not None and p.target is not None
+    today = _day(as_of)
+    start = cutoff(today, p.window, cal)
+    cols = [c for c in dets.of(ColumnDetection) if _matches(c, p.classes, None, p.name_contains)]
+    groups = _units(cols) if p.per == "unit" else {None: cols}
+    out = []
+    for unit, own in groups.items():
+        n = sum(1 for c in own for d in c.dates if start <= d <= today)
+        if own and n >= p.target:
+            out.append(
+                Occurrence(
+                    unit=unit if p.per == "unit" else _unit_of(own),
+                    evidence=tuple(c.url for c in own[:5]),
+                    detections=_fp(*own),
+                    message=f"{p.window}内发布{n}条（不少于{p.target}条）",
+                )
+            )
+    return out
 
 
 @measure("weekly_gaps", [DetectionKind.COLUMN], ["classes"], ["weeks"])
@@ -403,18 +575,33 @@ def weekly_gaps(
     out = []
     cols = [c for c in dets.of(ColumnDetection) if _matches(c, p.classes, None, None)]
     for unit, own in _units(cols).items():
-        starts = {_week_start(d) for c in own for d in (c.dates or ((c.newest,) if c.newest else ()))}
+        starts = {
+            _week_start(d) for c in own for d in (c.dates or ((c.newest,) if c.newest else ()))
+        }
         missing = [w for w in weeks if w not in starts]
         if missing:
-            out.append(Occurrence(unit=unit, count=len(missing), evidence=tuple(c.url for c in own),
-                                  detections=_fp(*own),
-                                  message="以下各周无信息发布：" + "、".join(
-                                      f"{w.isoformat()}起" for w in missing)))
+            out.append(
+                Occurrence(
+                    unit=unit,
+                    count=len(missing),
+                    evidence=tuple(c.url for c in own),
+                    detections=_fp(*own),
+                    message="以下各周无信息发布："
+                    + "、".join(f"{w.isoformat()}起" for w in missing),
+                )
+            )
     return out
 
 
-@measure("extra_updates", [DetectionKind.COLUMN], ["name_contains"],
-         ["classes", "period", "monthly_cap"])
+def _extra(dates: Sequence[date], end: date, period: Threshold, cal: WorkCalendar) -> int:
+    """Items beyond the first in the period ending on ``end`` (inclusive)."""
+    start = cutoff(end, period, cal)
+    return max(0, sum(1 for d in dates if start < d <= end) - 1)
+
+
+@measure(
+    "extra_updates", [DetectionKind.COLUMN], ["name_contains"], ["classes", "period", "monthly_cap"]
+)
 def extra_updates(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
@@ -428,23 +615,25 @@ def extra_updates(
     cols = [c for c in dets.of(ColumnDetection) if _matches(c, p.classes, None, p.name_contains)]
     for unit, own in _units(cols).items():
         dates = [d for c in own for d in c.dates]
-
-        def extra(end: date) -> int:
-            start = cutoff(end, p.period, cal)  # type: ignore[arg-type]
-            return max(0, sum(1 for d in dates if start < d <= end) - 1)
-
         earlier = 0
         end = cutoff(today, p.period, cal)
         while end.month == today.month and end.year == today.year:
-            earlier += extra(end)
+            earlier += _extra(dates, end, p.period, cal)
             end = cutoff(end, p.period, cal)
         left = max(0.0, p.monthly_cap - earlier)
-        now = min(float(extra(today)), left)
+        this_period = _extra(dates, today, p.period, cal)
+        now = min(float(this_period), left)
         if now > 0:
-            out.append(Occurrence(unit=unit, count=int(now), evidence=tuple(c.url for c in own),
-                                  detections=_fp(*own),
-                                  message=f"本期（{p.period}）多更新{extra(today)}条，"
-                                          f"本月已得{min(earlier, p.monthly_cap):g}分，上限{p.monthly_cap:g}分"))
+            out.append(
+                Occurrence(
+                    unit=unit,
+                    count=int(now),
+                    evidence=tuple(c.url for c in own),
+                    detections=_fp(*own),
+                    message=f"本期（{p.period}）多更新{this_period}条，"
+                    f"本月已得{min(earlier, p.monthly_cap):g}分，上限{p.monthly_cap:g}分",
+                )
+            )
     return out
 
 
@@ -453,7 +642,12 @@ def extra_updates(
 # --------------------------------------------------------------------------
 
 
-@measure("availability", [DetectionKind.AVAILABILITY], ["warn_ratio", "min_days"], ["ratio", "min_probes"])
+@measure(
+    "availability",
+    [DetectionKind.AVAILABILITY],
+    ["warn_ratio", "min_days"],
+    ["ratio", "min_probes"],
+)
 def availability(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
@@ -467,19 +661,38 @@ def availability(
         ratio = a.failures / usable if usable else 0.0
         short_days = p.min_days is not None and a.days and a.days < p.min_days
         if usable < p.min_probes or short_days:
-            out.append(Occurrence(status=Status.UNKNOWN, unit=a.unit, evidence=(a.url,),
-                                  detections=_fp(a),
-                                  message=f"可用性监测数据不足：有效探测{usable}次（需{p.min_probes}次）"
-                                          + (f"，{a.days}天（需{p.min_days}天）" if short_days else "")
-                                          + f"，失败{a.failures}次"))
+            out.append(
+                Occurrence(
+                    status=Status.UNKNOWN,
+                    unit=a.unit,
+                    evidence=(a.url,),
+                    detections=_fp(a),
+                    message=f"可用性监测数据不足：有效探测{usable}次（需{p.min_probes}次）"
+                    + (f"，{a.days}天（需{p.min_days}天）" if short_days else "")
+                    + f"，失败{a.failures}次",
+                )
+            )
             continue
         msg = f"首页访问失败{a.failures}次/有效探测{usable}次，失败率{ratio:.2%}"
         if ratio >= p.ratio:
-            out.append(Occurrence(unit=a.unit, evidence=(a.url, *a.failed_at[:5]),
-                                  detections=_fp(a), message=msg + f"（≥{p.ratio:.0%}）"))
+            out.append(
+                Occurrence(
+                    unit=a.unit,
+                    evidence=(a.url, *a.failed_at[:5]),
+                    detections=_fp(a),
+                    message=msg + f"（≥{p.ratio:.0%}）",
+                )
+            )
         elif p.warn_ratio is not None and ratio >= p.warn_ratio:
-            out.append(Occurrence(status=Status.NEAR, unit=a.unit, evidence=(a.url, *a.failed_at[:5]),
-                                  detections=_fp(a), message=msg + f"（预警线{p.warn_ratio:.0%}）"))
+            out.append(
+                Occurrence(
+                    status=Status.NEAR,
+                    unit=a.unit,
+                    evidence=(a.url, *a.failed_at[:5]),
+                    detections=_fp(a),
+                    message=msg + f"（预警线{p.warn_ratio:.0%}）",
+                )
+            )
     return out
 
 
@@ -492,31 +705,53 @@ def dead_links(
     reported together as one unknown."""
     out = []
     blocked = []
+    # "如首页仅为网站栏目导航入口，则检查所有二级页面上的链接": the first-level
+    # column pages of a navigation homepage take the homepage's place.
+    second: set[str] = set()
+    if any(h.navigation_only for h in dets.of(HomepageDetection)):
+        second = {c.url for c in dets.of(ColumnDetection) if c.level == 1}
     for link in dets.of(LinkDetection):
         if link.error is LinkError.BLOCKED:
             blocked.append(link)
             continue
-        home = link.on_homepage
+        home = link.on_homepage or bool(second.intersection(link.on_pages))
         if (p.where == "home" and not home) or (p.where == "other" and home):
             continue
         why = f"HTTP {link.status}" if link.status else str(link.error)
         place = "首页" if home else "页面"
-        out.append(Occurrence(unit=link.unit, evidence=(link.url, *link.on_pages[:3]),
-                              detections=_fp(link),
-                              message=f"{place}链接无法打开（{why}）：{link.url}"))
+        out.append(
+            Occurrence(
+                unit=link.unit,
+                evidence=(link.url, *link.on_pages[:3]),
+                detections=_fp(link),
+                message=f"{place}链接无法打开（{why}）：{link.url}",
+            )
+        )
     if p.max_count:
         out = out[: p.max_count]
     if blocked and p.where in ("home", "all"):
-        out.append(Occurrence(status=Status.UNKNOWN, count=len(blocked), unit=_unit_of(blocked),
-                              evidence=tuple(b.url for b in blocked[:10]), detections=_fp(*blocked),
-                              message=f"{len(blocked)}个链接被防护系统拦截，未能检测，请人工核查"))
+        out.append(
+            Occurrence(
+                status=Status.UNKNOWN,
+                count=len(blocked),
+                unit=_unit_of(blocked),
+                evidence=tuple(b.url for b in blocked[:10]),
+                detections=_fp(*blocked),
+                message=f"{len(blocked)}个链接被防护系统拦截，未能检测，请人工核查",
+            )
+        )
     return out
 
 
 def _unobservable(pages: Sequence[PageDetection], what: str) -> Occurrence:
-    return Occurrence(status=Status.UNKNOWN, count=len(pages), unit=_unit_of(pages),
-                      evidence=tuple(pg.url for pg in pages[:10]), detections=_fp(*pages),
-                      message=f"{len(pages)}个页面的底部由脚本生成，未能看到{what}，请人工核查")
+    return Occurrence(
+        status=Status.UNKNOWN,
+        count=len(pages),
+        unit=_unit_of(pages),
+        evidence=tuple(pg.url for pg in pages[:10]),
+        detections=_fp(*pages),
+        message=f"{len(pages)}个页面的底部由脚本生成，未能看到{what}，请人工核查",
+    )
 
 
 @measure("footer_missing", [DetectionKind.PAGE])
@@ -531,9 +766,14 @@ def footer_missing(
     for marker, label in FOOTER_NAMES.items():
         lacking = [pg for pg in seen if marker in {str(m) for m in pg.footer_missing}]
         if lacking:
-            out.append(Occurrence(unit=_unit_of(lacking), evidence=tuple(pg.url for pg in lacking[:5]),
-                                  detections=_fp(*lacking),
-                                  message=f"页面底部缺少“{label}”（{len(lacking)}个页面）"))
+            out.append(
+                Occurrence(
+                    unit=_unit_of(lacking),
+                    evidence=tuple(pg.url for pg in lacking[:5]),
+                    detections=_fp(*lacking),
+                    message=f"页面底部缺少“{label}”（{len(lacking)}个页面）",
+                )
+            )
     if hidden:
         out.append(_unobservable(hidden, "底部标识"))
     return out
@@ -553,8 +793,14 @@ def jiucuo_missing(
         if not pg.footer_observable or pg.url in dets.unknown_urls:
             hidden.append(pg)
         elif not pg.jiucuo:
-            out.append(Occurrence(unit=pg.unit, evidence=(pg.url,), detections=_fp(pg),
-                                  message=f"{'首页' if home else '页面'}底部未添加“我为政府网站找错”入口"))
+            out.append(
+                Occurrence(
+                    unit=pg.unit,
+                    evidence=(pg.url,),
+                    detections=_fp(pg),
+                    message=f"{'首页' if home else '页面'}底部未添加“我为政府网站找错”入口",
+                )
+            )
     if p.max_count:
         out = out[: p.max_count]
     if hidden:
@@ -573,13 +819,24 @@ def tags_missing(
             continue
         lacking = [t for t in pg.tags_missing if t in (p.tags or ())]
         if lacking:
-            out.append(Occurrence(unit=pg.unit, evidence=(pg.url,), detections=_fp(pg),
-                                  message=f"页面缺少元数据标签：{'、'.join(lacking)}"))
+            out.append(
+                Occurrence(
+                    unit=pg.unit,
+                    evidence=(pg.url,),
+                    detections=_fp(pg),
+                    message=f"页面缺少元数据标签：{'、'.join(lacking)}",
+                )
+            )
     return out[: p.max_count] if p.max_count else out
 
 
-@measure("site_check", [DetectionKind.SITE, DetectionKind.PAGE], [], ["check"],
-         checks=["domain", "naming", "header", "search_box"])
+@measure(
+    "site_check",
+    [DetectionKind.SITE, DetectionKind.PAGE],
+    [],
+    ["check"],
+    checks=["domain", "naming", "header", "search_box"],
+)
 def site_check(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
@@ -603,19 +860,28 @@ def site_check(
             bad = None if s.named_after_region is None else not s.named_after_region
         elif p.check == "header":
             bad = bool(s.pages_without_name) or (
-                s.pages_checked > 0 and s.pages_name_in_header < s.pages_checked)
+                s.pages_checked > 0 and s.pages_name_in_header < s.pages_checked
+            )
             ev = (s.url, *s.pages_without_name[:5])
             if not s.pages_checked and not s.pages_without_name:
                 bad = None
         else:
             bad = None if s.search_box is None else not s.search_box
         if bad:
-            out.append(Occurrence(unit=s.unit, evidence=ev, detections=_fp(s), message=messages[p.check]))
+            out.append(
+                Occurrence(unit=s.unit, evidence=ev, detections=_fp(s), message=messages[p.check])
+            )
     if p.check == "header" and not out:
         pages = [pg for pg in dets.of(PageDetection) if pg.name_in_header is False]
         if pages:
-            out.append(Occurrence(unit=_unit_of(pages), evidence=tuple(pg.url for pg in pages[:5]),
-                                  detections=_fp(*pages), message=messages["header"]))
+            out.append(
+                Occurrence(
+                    unit=_unit_of(pages),
+                    evidence=tuple(pg.url for pg in pages[:5]),
+                    detections=_fp(*pages),
+                    message=messages["header"],
+                )
+            )
     return out
 
 
@@ -628,11 +894,24 @@ def search_titles(
     out = []
     for s in dets.of(SearchDetection):
         if s.found is None:
-            out.append(Occurrence(status=Status.UNKNOWN, unit=s.unit, evidence=(s.search_url or s.url,),
-                                  detections=_fp(s), message=f"站内搜索“{s.query}”未得到结果页，无法判断"))
+            out.append(
+                Occurrence(
+                    status=Status.UNKNOWN,
+                    unit=s.unit,
+                    evidence=(s.search_url or s.url,),
+                    detections=_fp(s),
+                    message=f"站内搜索“{s.query}”未得到结果页，无法判断",
+                )
+            )
         elif not s.found:
-            out.append(Occurrence(unit=s.unit, evidence=(s.search_url or s.url, s.url), detections=_fp(s),
-                                  message=f"站内搜索“{s.query}”，搜索结果第一页未找到该内容"))
+            out.append(
+                Occurrence(
+                    unit=s.unit,
+                    evidence=(s.search_url or s.url, s.url),
+                    detections=_fp(s),
+                    message=f"站内搜索“{s.query}”，搜索结果第一页未找到该内容",
+                )
+            )
     hits = [o for o in out if o.status is Status.HIT]
     if p.max_count:
         hits = hits[: p.max_count]
@@ -647,12 +926,20 @@ def search_grouping(
     bad = [s for s in dets.of(SearchDetection) if s.grouped is False]
     good = [s for s in dets.of(SearchDetection) if s.grouped]
     if bad and not good:
-        return [Occurrence(unit=_unit_of(bad), evidence=(bad[0].search_url or bad[0].url,),
-                           detections=_fp(*bad), message="未对搜索结果进行分类展现")]
+        return [
+            Occurrence(
+                unit=_unit_of(bad),
+                evidence=(bad[0].search_url or bad[0].url,),
+                detections=_fp(*bad),
+                message="未对搜索结果进行分类展现",
+            )
+        ]
     return []
 
 
-@measure("ipv6", [DetectionKind.IPV6], ["below", "at_least"], ["check"], checks=["missing", "support"])
+@measure(
+    "ipv6", [DetectionKind.IPV6], ["below", "at_least"], ["check"], checks=["missing", "support"]
+)
 def ipv6(dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar) -> list[Occurrence]:
     """NAT-D-IPV6: ``check: missing`` (no AAAA or not reachable) or ``check: support``
     (support score below ``below`` and at least ``at_least``)."""
@@ -662,8 +949,14 @@ def ipv6(dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar) ->
         if p.check == "missing":
             if not done:
                 why = "无AAAA记录" if not v.aaaa else "IPv6无法访问"
-                out.append(Occurrence(unit=v.unit, evidence=(v.url,), detections=_fp(v),
-                                      message=f"未完成IPv6改造（{why}）"))
+                out.append(
+                    Occurrence(
+                        unit=v.unit,
+                        evidence=(v.url,),
+                        detections=_fp(v),
+                        message=f"未完成IPv6改造（{why}）",
+                    )
+                )
             continue
         if not done:
             continue
@@ -674,9 +967,19 @@ def ipv6(dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar) ->
             continue
         if support > 1:
             support /= 100.0
-        if p.below is not None and support < p.below and (p.at_least is None or support >= p.at_least):
-            out.append(Occurrence(unit=v.unit, evidence=(v.url,), detections=_fp(v),
-                                  message=f"IPv6支持度{support:.1%}，低于{p.below:.0%}"))
+        if (
+            p.below is not None
+            and support < p.below
+            and (p.at_least is None or support >= p.at_least)
+        ):
+            out.append(
+                Occurrence(
+                    unit=v.unit,
+                    evidence=(v.url,),
+                    detections=_fp(v),
+                    message=f"IPv6支持度{support:.1%}，低于{p.below:.0%}",
+                )
+            )
     return out
 
 
@@ -698,8 +1001,12 @@ def _finding_text(d: Detection) -> str:
     return str(d.kind)
 
 
-@measure("findings", [DetectionKind.WORDING, DetectionKind.PRIVACY, DetectionKind.HIDDEN_LINK],
-         ["severity", "confirm", "max_count"], ["kinds"])
+@measure(
+    "findings",
+    [DetectionKind.WORDING, DetectionKind.PRIVACY, DetectionKind.HIDDEN_LINK],
+    ["severity", "confirm", "max_count"],
+    ["kinds"],
+)
 def findings(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
@@ -711,13 +1018,26 @@ def findings(
     for cls in (WordingDetection, PrivacyDetection, HiddenLinkDetection):
         if cls.KIND not in wanted:
             continue
-        for d in dets.of(cls):  # type: ignore[type-var]
-            if p.severity is not None and isinstance(d, WordingDetection) and d.severity != p.severity:
+        for d in dets.of(cls):
+            if (
+                p.severity is not None
+                and isinstance(d, WordingDetection)
+                and d.severity != p.severity
+            ):
                 continue
-            status = Status.UNKNOWN if isinstance(d, PrivacyDetection) and d.possible else Status.HIT
+            status = (
+                Status.UNKNOWN if isinstance(d, PrivacyDetection) and d.possible else Status.HIT
+            )
             where = getattr(d, "attachment", None) or d.url
-            out.append(Occurrence(status=status, unit=d.unit, evidence=(where,), detections=_fp(d),
-                                  message=_finding_text(d)))
+            out.append(
+                Occurrence(
+                    status=status,
+                    unit=d.unit,
+                    evidence=(where,),
+                    detections=_fp(d),
+                    message=_finding_text(d),
+                )
+            )
     if p.max_count:
         hits = [o for o in out if o.status is Status.HIT][: p.max_count]
         out = hits + [o for o in out if o.status is not Status.HIT]
@@ -760,14 +1080,19 @@ def _excluded_boards(dets: Detections) -> set[str]:
     return {b.name for b in dets.of(BoardDetection) if b.excluded}
 
 
-@measure("late_replies", [DetectionKind.MESSAGE, DetectionKind.BOARD],
-         ["until", "window", "max_count"], ["max_age"])
+@measure(
+    "late_replies",
+    [DetectionKind.MESSAGE, DetectionKind.BOARD],
+    ["until", "window", "max_count", "warn_age"],
+    ["max_age"],
+)
 def late_replies(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
     """Messages (asked within ``window`` before as-of) answered, or still unanswered
     at as-of, after more than ``max_age`` (and, with ``until``, not more than it —
-    for tiered rules).  Working days use the calendar; its fallback notes travel
+    for tiered rules); ``warn_age`` marks still-unanswered messages as near the
+    line (early warning of a veto).  Working days use the calendar; its fallback notes travel
     with each occurrence.  Messages on excluded boards (信访, 举报) are skipped."""
     assert p.max_age is not None
     today = _day(as_of)
@@ -782,23 +1107,63 @@ def late_replies(
         end = m.answered
         if end is None:
             if m.status is MessageStatus.ANSWERED:
-                out.append(Occurrence(status=Status.UNKNOWN, unit=m.unit, evidence=(m.url,),
-                                      detections=_fp(m), message=f"留言“{m.title}”已答复但未见答复时间"))
+                out.append(
+                    Occurrence(
+                        status=Status.UNKNOWN,
+                        unit=m.unit,
+                        evidence=(m.url,),
+                        detections=_fp(m),
+                        message=f"留言“{m.title}”已答复但未见答复时间",
+                    )
+                )
                 continue
             if m.status is MessageStatus.UNKNOWN:
-                out.append(Occurrence(status=Status.UNKNOWN, unit=m.unit, evidence=(m.url,),
-                                      detections=_fp(m), message=f"留言“{m.title}”答复情况无法判断"))
+                out.append(
+                    Occurrence(
+                        status=Status.UNKNOWN,
+                        unit=m.unit,
+                        evidence=(m.url,),
+                        detections=_fp(m),
+                        message=f"留言“{m.title}”答复情况无法判断",
+                    )
+                )
                 continue
             end = today
         with cal.track() as used:
             late = exceeds(m.asked, end, p.max_age, cal)
             too_late = p.until is not None and exceeds(m.asked, end, p.until, cal)
+            near = (
+                not late
+                and m.answered is None
+                and p.warn_age is not None
+                and exceeds(m.asked, end, p.warn_age, cal)
+            )
+        if near:
+            out.append(
+                Occurrence(
+                    status=Status.NEAR,
+                    unit=m.unit,
+                    evidence=(m.url,),
+                    detections=_fp(m),
+                    notes=used.notes,
+                    message=f"留言“{m.title}”{m.asked.isoformat()}提交，已超过{p.warn_age}未答复",
+                )
+            )
         if late and not too_late:
             state = f"{_iso(m.answered)}答复" if m.answered else "至今未答复"
-            out.append(Occurrence(unit=m.unit, evidence=(m.url,), detections=_fp(m), notes=used.notes,
-                                  message=f"留言“{m.title}”{m.asked.isoformat()}提交，{state}，"
-                                          f"超过{p.max_age}"))
-    return out[: p.max_count] if p.max_count else out
+            out.append(
+                Occurrence(
+                    unit=m.unit,
+                    evidence=(m.url,),
+                    detections=_fp(m),
+                    notes=used.notes,
+                    message=f"留言“{m.title}”{m.asked.isoformat()}提交，{state}，超过{p.max_age}",
+                )
+            )
+    if p.max_count:
+        hits = [o for o in out if o.status is Status.HIT][: p.max_count]
+        out = hits + [o for o in out if o.status is not Status.HIT]
+    return out
 
 
 @measure("message_fields", [DetectionKind.MESSAGE], ["window", "max_count"])
@@ -812,8 +1177,14 @@ def message_fields(
     for m in dets.of(MessageDetection):
         if not m.missing_fields or (start and m.asked and m.asked < start):
             continue
-        out.append(Occurrence(unit=m.unit, evidence=(m.url,), detections=_fp(m),
-                              message=f"留言“{m.title}”未公开{'、'.join(m.missing_fields)}"))
+        out.append(
+            Occurrence(
+                unit=m.unit,
+                evidence=(m.url,),
+                detections=_fp(m),
+                message=f"留言“{m.title}”未公开{'、'.join(m.missing_fields)}",
+            )
+        )
     return out[: p.max_count] if p.max_count else out
 
 
@@ -826,16 +1197,32 @@ def consult_channel(
     it: unknown, for a person to check, never a veto."""
     boards = dets.of(BoardDetection)
     if not boards:
-        return [Occurrence(status=Status.UNKNOWN, message="未识别到咨询建言类栏目，请人工确认是否提供网上咨询渠道")]
+        return [
+            Occurrence(
+                status=Status.UNKNOWN,
+                message="未识别到咨询建言类栏目，请人工确认是否提供网上咨询渠道",
+            )
+        ]
     usable = [b for b in boards if not b.excluded and b.working]
     if usable:
         return []
-    return [Occurrence(unit=_unit_of(boards), evidence=tuple(b.url for b in boards[:5]),
-                       detections=_fp(*boards), message="未提供有效的网上咨询建言渠道（网上信访、纪检举报除外）")]
+    return [
+        Occurrence(
+            unit=_unit_of(boards),
+            evidence=tuple(b.url for b in boards[:5]),
+            detections=_fp(*boards),
+            message="未提供有效的网上咨询建言渠道（网上信访、纪检举报除外）",
+        )
+    ]
 
 
-@measure("board_check", [DetectionKind.BOARD], ["max_age"], ["check"],
-         checks=["published", "stale", "statistics"])
+@measure(
+    "board_check",
+    [DetectionKind.BOARD],
+    ["max_age"],
+    ["check"],
+    checks=["published", "stale", "statistics"],
+)
 def board_check(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
@@ -852,8 +1239,11 @@ def board_check(
             msg = f"“{b.name}”对网民留言未公开"
         elif p.check == "statistics" and not b.statistics:
             msg = f"“{b.name}”未公开留言受理反馈情况统计数据"
-        elif p.check == "stale" and p.max_age is not None and b.messages_published and (
-            b.newest is None or b.newest < cutoff(today, p.max_age, cal)
+        elif (
+            p.check == "stale"
+            and p.max_age is not None
+            and b.messages_published
+            and (b.newest is None or b.newest < cutoff(today, p.max_age, cal))
         ):
             msg = f"“{b.name}”最新留言{_iso(b.newest)}，{p.max_age}内未更新"
         if msg:
@@ -884,10 +1274,18 @@ def no_services(
         return []
     cols = [c for c in dets.of(ColumnDetection) if c.column_class is ColumnClass.SERVICE]
     if not cols:
-        return [Occurrence(status=Status.UNKNOWN, message="未识别到办事服务栏目或办事指南，请人工确认")]
+        return [
+            Occurrence(status=Status.UNKNOWN, message="未识别到办事服务栏目或办事指南，请人工确认")
+        ]
     if all(c.blank for c in cols):
-        return [Occurrence(unit=_unit_of(cols), evidence=tuple(c.url for c in cols[:5]),
-                           detections=_fp(*cols), message="未提供办事服务（办事栏目均为空白）")]
+        return [
+            Occurrence(
+                unit=_unit_of(cols),
+                evidence=tuple(c.url for c in cols[:5]),
+                detections=_fp(*cols),
+                message="未提供办事服务（办事栏目均为空白）",
+            )
+        ]
     return []
 
 
@@ -904,14 +1302,25 @@ def guides_incomplete(
     bad = [(g, m) for g, m in bad if len(m) >= p.min_missing]
     if p.min_items is not None:
         if guides and len(guides) < p.min_items and len(bad) == len(guides):
-            return [Occurrence(unit=_unit_of(guides), evidence=tuple(g.url for g in guides),
-                               detections=_fp(*guides),
-                               message=f"事项总数{len(guides)}个（不足{p.min_items}个），"
-                                       f"每个办事指南均缺失{p.min_missing}类及以上重点要素")]
+            return [
+                Occurrence(
+                    unit=_unit_of(guides),
+                    evidence=tuple(g.url for g in guides),
+                    detections=_fp(*guides),
+                    message=f"事项总数{len(guides)}个（不足{p.min_items}个），"
+                    f"每个办事指南均缺失{p.min_missing}类及以上重点要素",
+                )
+            ]
         return []
-    return [Occurrence(unit=g.unit, evidence=(g.url,), detections=_fp(g),
-                       message=f"办事指南“{g.name}”缺失{len(m)}类重点要素：{'、'.join(m)}")
-            for g, m in bad]
+    return [
+        Occurrence(
+            unit=g.unit,
+            evidence=(g.url,),
+            detections=_fp(g),
+            message=f"办事指南“{g.name}”缺失{len(m)}类重点要素：{'、'.join(m)}",
+        )
+        for g, m in bad
+    ]
 
 
 @measure("guide_elements", [DetectionKind.GUIDE], [], ["elements"])
@@ -926,9 +1335,15 @@ def guide_elements(
         n = len(m) + len(g.dead_attachments)
         if n:
             parts = [*m, *(f"附件无法下载：{a}" for a in g.dead_attachments)]
-            out.append(Occurrence(unit=g.unit, count=n, evidence=(g.url, *g.dead_attachments[:3]),
-                                  detections=_fp(g),
-                                  message=f"办事指南“{g.name}”缺少要素：{'、'.join(parts)}"))
+            out.append(
+                Occurrence(
+                    unit=g.unit,
+                    count=n,
+                    evidence=(g.url, *g.dead_attachments[:3]),
+                    detections=_fp(g),
+                    message=f"办事指南“{g.name}”缺少要素：{'、'.join(parts)}",
+                )
+            )
     return out
 
 

@@ -23,23 +23,91 @@ from govmon.records import ColumnClass, DetectionKind, EventType, PageType, Seve
 
 #: Rule IDs of INDICATORS.md (and the Yanjiang items, which it leaves unnamed).
 KNOWN_RULE_IDS: frozenset[str] = frozenset(
-    """
-    NAT-V-AVAIL NAT-V-HOME NAT-V-COLS-A NAT-V-COLS-B NAT-V-COLS-C NAT-V-INTERACT-A
-    NAT-V-INTERACT-B NAT-V-SERVICE-A NAT-V-SERVICE-B NAT-V-SERVICE-C NAT-V-SECURITY
-    NAT-D-OVERVIEW NAT-D-ORG NAT-D-LEADERS NAT-D-POLICY NAT-D-INTERP NAT-D-INTERP-LINK
-    NAT-D-OTHER-COLS NAT-D-SVC-STATS NAT-D-SVC-GUIDE NAT-D-SSO NAT-D-CONSULT NAT-D-REPLY
-    NAT-D-MOCK-ASK NAT-D-DOMAIN NAT-D-FOOTER NAT-D-LINKS NAT-D-JIUCUO NAT-D-SEARCH
-    NAT-D-TAGS NAT-D-IPV6 NAT-D-TYPO NAT-D-REPOST NAT-D-REMEDIATION
-    NAT-B-DATA NAT-B-QA NAT-B-SURVEY NAT-B-SEARCH
-    JS-NEWS JS-NOTICE JS-POLICY JS-PERSONNEL JS-PLAN JS-SHOULD JS-BLANK JS-KEY
-    JS-CONSULT JS-GUIDE JS-TIMELY JS-ERRORS
-    AJ-DISTRICT-DOCS AJ-DYNAMICS AJ-OTHER AJ-INTERACT AJ-UNIT-DOCS AJ-NOTIFIED AJ-TASKS
-    AJ-COBUILD
-    ZS-DYNAMICS ZS-TOPIC-180 ZS-KEY-QUARTER ZS-CONTENT ZS-WEEKLY ZS-FAQ ZS-NEWMEDIA
-    ZS-VETO-SECURITY ZS-B-DATAVIS ZS-B-INTERP ZS-B-SURVEY
-    YJ-ORG YJ-STAFF YJ-RULES YJ-RULES-DONE YJ-OPENDAY YJ-CONSULT YJ-ZONE YJ-NEWMEDIA
-    YJ-PLATFORM YJ-MAILBOX YJ-REQUESTS YJ-TASKS YJ-BONUS YJ-CIRCULAR
-    """.split()
+    [
+        "NAT-V-AVAIL",
+        "NAT-V-HOME",
+        "NAT-V-COLS-A",
+        "NAT-V-COLS-B",
+        "NAT-V-COLS-C",
+        "NAT-V-INTERACT-A",
+        "NAT-V-INTERACT-B",
+        "NAT-V-SERVICE-A",
+        "NAT-V-SERVICE-B",
+        "NAT-V-SERVICE-C",
+        "NAT-V-SECURITY",
+        "NAT-D-OVERVIEW",
+        "NAT-D-ORG",
+        "NAT-D-LEADERS",
+        "NAT-D-POLICY",
+        "NAT-D-INTERP",
+        "NAT-D-INTERP-LINK",
+        "NAT-D-OTHER-COLS",
+        "NAT-D-SVC-STATS",
+        "NAT-D-SVC-GUIDE",
+        "NAT-D-SSO",
+        "NAT-D-CONSULT",
+        "NAT-D-REPLY",
+        "NAT-D-MOCK-ASK",
+        "NAT-D-DOMAIN",
+        "NAT-D-FOOTER",
+        "NAT-D-LINKS",
+        "NAT-D-JIUCUO",
+        "NAT-D-SEARCH",
+        "NAT-D-TAGS",
+        "NAT-D-IPV6",
+        "NAT-D-TYPO",
+        "NAT-D-REPOST",
+        "NAT-D-REMEDIATION",
+        "NAT-B-DATA",
+        "NAT-B-QA",
+        "NAT-B-SURVEY",
+        "NAT-B-SEARCH",
+        "JS-NEWS",
+        "JS-NOTICE",
+        "JS-POLICY",
+        "JS-PERSONNEL",
+        "JS-PLAN",
+        "JS-SHOULD",
+        "JS-BLANK",
+        "JS-KEY",
+        "JS-CONSULT",
+        "JS-GUIDE",
+        "JS-TIMELY",
+        "JS-ERRORS",
+        "AJ-DISTRICT-DOCS",
+        "AJ-DYNAMICS",
+        "AJ-OTHER",
+        "AJ-INTERACT",
+        "AJ-UNIT-DOCS",
+        "AJ-NOTIFIED",
+        "AJ-TASKS",
+        "AJ-COBUILD",
+        "ZS-DYNAMICS",
+        "ZS-TOPIC-180",
+        "ZS-KEY-QUARTER",
+        "ZS-CONTENT",
+        "ZS-WEEKLY",
+        "ZS-FAQ",
+        "ZS-NEWMEDIA",
+        "ZS-VETO-SECURITY",
+        "ZS-B-DATAVIS",
+        "ZS-B-INTERP",
+        "ZS-B-SURVEY",
+        "YJ-ORG",
+        "YJ-STAFF",
+        "YJ-RULES",
+        "YJ-RULES-DONE",
+        "YJ-OPENDAY",
+        "YJ-CONSULT",
+        "YJ-ZONE",
+        "YJ-NEWMEDIA",
+        "YJ-PLATFORM",
+        "YJ-MAILBOX",
+        "YJ-REQUESTS",
+        "YJ-TASKS",
+        "YJ-BONUS",
+        "YJ-CIRCULAR",
+    ]
 )
 
 Structure = Literal["national", "junshan", "anju", "zhongshan", "yanjiang"]
@@ -176,9 +244,13 @@ class Rule(_Strict):
             raise ValueError("a bonus's points must be positive")
         if self.type in (EventType.VETO, EventType.WARNING) and self.points != 0:
             raise ValueError(f"a {self.type.value} carries no points")
+        if self.manual != (self.measure == "manual"):
+            raise ValueError("'manual: true' goes with 'measure: manual' and only with it")
         measure = MEASURES.get(self.measure)
         if measure is None:
-            raise ValueError(f"unknown measure {self.measure!r}; known: {', '.join(sorted(MEASURES))}")
+            raise ValueError(
+                f"unknown measure {self.measure!r}; known: {', '.join(sorted(MEASURES))}"
+            )
         given = self.params.given()
         extra = given - measure.allowed
         if extra:
@@ -334,10 +406,14 @@ def _raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ProfileError(f"{path}: 'overrides' is a mapping by rule name, 'remove' a list")
     for name in remove:
         if name not in names:
-            raise ProfileError(f"{path}: rule {name}: cannot remove, {parent_name} has no such rule")
+            raise ProfileError(
+                f"{path}: rule {name}: cannot remove, {parent_name} has no such rule"
+            )
     for name, change in overrides.items():
         if name not in names:
-            raise ProfileError(f"{path}: rule {name}: cannot override, {parent_name} has no such rule")
+            raise ProfileError(
+                f"{path}: rule {name}: cannot override, {parent_name} has no such rule"
+            )
         if not isinstance(change, dict):
             raise ProfileError(f"{path}: rule {name}: an override is a mapping of fields")
         i = names.index(name)

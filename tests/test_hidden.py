@@ -1,4 +1,4 @@
-"""Hidden link (暗链) detection: each technique is seen, menus and partner links are not reported."""
+"""Hidden link (暗链) detection: each technique is seen, menus and partner links are not."""
 
 from __future__ import annotations
 
@@ -31,27 +31,58 @@ def hidden(body: str, head: str = "") -> list[HiddenLinkDetection]:
 
 CASES = [
     ("display_none", '<div style="display:none"><a href="{t}">百家乐</a></div>', ""),
-    ("display_none", '<div class="x"><a href="{t}">百家乐</a></div>', "<style>.x{{display: none !important}}</style>"),
-    ("display_none", '<div id="y"><p><a href="{t}">百家乐</a></p></div>', "<style>#y p{{DISPLAY:NONE}}</style>"),
+    (
+        "display_none",
+        '<div class="x"><a href="{t}">百家乐</a></div>',
+        "<style>.x{{display: none !important}}</style>",
+    ),
+    (
+        "display_none",
+        '<div id="y"><p><a href="{t}">百家乐</a></p></div>',
+        "<style>#y p{{DISPLAY:NONE}}</style>",
+    ),
     ("hidden_attribute", '<div hidden><a href="{t}">百家乐</a></div>', ""),
     ("visibility_hidden", '<span style="visibility:hidden"><a href="{t}">百家乐</a></span>', ""),
     ("opacity_zero", '<a style="opacity:0" href="{t}">百家乐</a>', ""),
     ("font_size_zero", '<p style="font-size:0px"><a href="{t}">百家乐</a></p>', ""),
-    ("clip", '<div style="position:absolute;clip:rect(0 0 0 0)"><a href="{t}">百家乐</a></div>', ""),
+    (
+        "clip",
+        '<div style="position:absolute;clip:rect(0 0 0 0)"><a href="{t}">百家乐</a></div>',
+        "",
+    ),
     ("offscreen", '<div style="position:absolute;left:-9999px"><a href="{t}">百家乐</a></div>', ""),
     ("offscreen", '<div style="position:absolute;top:-1200px"><a href="{t}">百家乐</a></div>', ""),
-    ("offscreen", '<p class="ti"><a href="{t}">百家乐</a></p>', "<style>p.ti{{text-indent:-99999px}}</style>"),
+    (
+        "offscreen",
+        '<p class="ti"><a href="{t}">百家乐</a></p>',
+        "<style>p.ti{{text-indent:-99999px}}</style>",
+    ),
     ("zero_size", '<div style="height:0;overflow:hidden"><a href="{t}">百家乐</a></div>', ""),
-    ("zero_size", '<div style="width:1px;height:1px;overflow:hidden"><a href="{t}">百家乐</a></div>', ""),
-    ("same_color", '<div style="background:#FFF"><a style="color:white" href="{t}">百家乐</a></div>', ""),
-    ("same_color", '<table><tr><td bgcolor="#000000"><font color="#000"><a href="{t}">百家乐</a></font></td></tr></table>', ""),
+    (
+        "zero_size",
+        '<div style="width:1px;height:1px;overflow:hidden"><a href="{t}">百家乐</a></div>',
+        "",
+    ),
+    (
+        "same_color",
+        '<div style="background:#FFF"><a style="color:white" href="{t}">百家乐</a></div>',
+        "",
+    ),
+    (
+        "same_color",
+        '<table><tr><td bgcolor="#000000"><font color="#000"><a href="{t}">百家乐</a></font></td>'
+        "</tr></table>",
+        "",
+    ),
     ("zero_width", '<a href="{t}">百\u200b家\u200b乐</a>', ""),
     ("marquee", '<marquee scrollamount="10000"><a href="{t}">百家乐</a></marquee>', ""),
     ("marquee", '<marquee height="1" width="1"><a href="{t}">百家乐</a></marquee>', ""),
 ]
 
 
-@pytest.mark.parametrize("technique, body, head", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "technique, body, head", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_each_technique(technique: str, body: str, head: str) -> None:
     [det] = hidden(body.format(t=CASINO), head.format())
     assert det.technique == technique
@@ -75,8 +106,9 @@ def test_document_write_with_unescape() -> None:
     js = 'document.write(unescape("%3Ca href%3D%22http://porn.example/%22%3E%u6210%u4EBA%u7F51%3C/a%3E"));'
     assert written_html(js) == ['<a href="http://porn.example/">成人网</a>']
     assert links_in_script(js, "http://www.example.gov.cn/js/a.js") == ["http://porn.example/"]
-    [det] = find_script_links(js, url=URL, script_url="http://www.example.gov.cn/js/a.js",
-                              site_hosts=HOSTS, spam=SPAM)
+    [det] = find_script_links(
+        js, url=URL, script_url="http://www.example.gov.cn/js/a.js", site_hosts=HOSTS, spam=SPAM
+    )
     assert det.technique == "document_write" and det.spam and det.url == URL
 
 
@@ -99,7 +131,9 @@ def test_visible_offsite_link_is_not_reported() -> None:
 
 
 def test_hidden_offsite_without_spam_words_is_reported_not_spam() -> None:
-    [det] = hidden('<div style="display:none"><a href="http://shop.example.com/">某某商城</a></div>')
+    [det] = hidden(
+        '<div style="display:none"><a href="http://shop.example.com/">某某商城</a></div>'
+    )
     assert det.technique == "display_none" and not det.spam and det.keywords == ()
 
 
@@ -109,7 +143,9 @@ def test_spam_in_target_url_only() -> None:
 
 
 def test_dropdown_menus_and_tabs_are_normal() -> None:
-    head = "<style>.nav li ul{display:none} .nav li:hover ul{display:block} .tab{display:none}</style>"
+    head = (
+        "<style>.nav li ul{display:none} .nav li:hover ul{display:block} .tab{display:none}</style>"
+    )
     body = """
     <ul class="nav"><li>机构<ul><li><a href="/jg/1.html">领导</a></li>
         <li><a href="http://www.sc.gov.cn/">四川省人民政府</a></li></ul></li></ul>
@@ -122,20 +158,27 @@ def test_dropdown_menus_and_tabs_are_normal() -> None:
 
 
 def test_menu_with_spam_is_still_reported() -> None:
-    body = ('<div style="display:none"><a href="/a.html">本站</a>'
-            '<a href="http://x.example/">澳门葡京</a></div>')
+    body = (
+        '<div style="display:none"><a href="/a.html">本站</a>'
+        '<a href="http://x.example/">澳门葡京</a></div>'
+    )
     [det] = hidden(body)
     assert det.spam and det.target == "http://x.example/"
 
 
 def test_partner_domains_and_site_hosts() -> None:
-    body = ('<div style="display:none"><a href="http://news.example.org/">报道</a></div>'
-            '<p hidden><a href="http://cdn.example.gov.cn/">cdn</a></p>'
-            '<p hidden><a href="https://www.example.gov.cn/x">x</a></p>')
+    body = (
+        '<div style="display:none"><a href="http://news.example.org/">报道</a></div>'
+        '<p hidden><a href="http://cdn.example.gov.cn/">cdn</a></p>'
+        '<p hidden><a href="https://www.example.gov.cn/x">x</a></p>'
+    )
     page = ParsedPage.parse(URL, f"<body>{body}</body>")
-    assert find_hidden_links(
-        page, site_hosts=HOSTS, partner_domains=("gov.cn", "example.org"), spam=SPAM
-    ) == []
+    assert (
+        find_hidden_links(
+            page, site_hosts=HOSTS, partner_domains=("gov.cn", "example.org"), spam=SPAM
+        )
+        == []
+    )
     [det] = find_hidden_links(page, site_hosts=HOSTS, partner_domains=(), spam=SPAM)
     assert det.target == "http://news.example.org/"
 
@@ -149,16 +192,22 @@ def test_visible_content_and_overrides() -> None:
     <div style="height:0"><a href="http://e.example/">E</a></div>
     <marquee scrollamount="3"><a href="http://f.example/">F</a></marquee>
     """
-    assert hidden(body, "<style>@media print { a { display:none } } a:hover{display:none}</style>") == []
+    assert (
+        hidden(body, "<style>@media print { a { display:none } } a:hover{display:none}</style>")
+        == []
+    )
 
 
 def test_one_detection_per_target() -> None:
-    body = f'<div style="display:none"><a href="{CASINO}">百家乐</a><a href="{CASINO}">太阳城</a></div>'
+    links = f'<a href="{CASINO}">百家乐</a><a href="{CASINO}">太阳城</a>'
+    body = f'<div style="display:none">{links}</div>'
     assert len(hidden(body)) == 1
 
 
 def test_colour_normalisation() -> None:
-    assert normalise_color("#FFF") == normalise_color("white") == normalise_color("rgb(255, 255, 255)")
+    assert (
+        normalise_color("#FFF") == normalise_color("white") == normalise_color("rgb(255, 255, 255)")
+    )
     assert normalise_color("transparent") is None
     assert normalise_color("rgba(0,0,0,0)") is None
 
@@ -184,16 +233,23 @@ def test_no_findings_on_the_real_corpus(corpus_dir: Path) -> None:
 
 
 def test_image_links_are_not_hidden_by_font_size_or_colour() -> None:
-    body = ('<div style="font-size:0"><a href="http://xjwljb.example/"><img src="a.jpg"></a></div>'
-            '<div style="background:#fff;color:#fff"><a href="http://y.example/"><img src="b.png"></a></div>')
+    body = (
+        '<div style="font-size:0"><a href="http://xjwljb.example/"><img src="a.jpg"></a></div>'
+        '<div style="background:#fff;color:#fff">'
+        '<a href="http://y.example/"><img src="b.png"></a></div>'
+    )
     assert hidden(body) == []
     # display:none hides the image too.
-    [det] = hidden('<div style="display:none"><a href="http://z.example/"><img src="c.png"></a></div>')
+    [det] = hidden(
+        '<div style="display:none"><a href="http://z.example/"><img src="c.png"></a></div>'
+    )
     assert det.technique == "display_none"
 
 
 def test_browser_upgrade_popup_is_normal() -> None:
-    body = ('<div class="ie-tip-box" style="display:none"><a class="i-close">X</a>'
-            '<a href="https://pc.qq.com/detail/11/detail_351.html">QQ浏览器</a>'
-            '<a href="https://www.google.cn/chrome/">Chrome</a></div>')
+    body = (
+        '<div class="ie-tip-box" style="display:none"><a class="i-close">X</a>'
+        '<a href="https://pc.qq.com/detail/11/detail_351.html">QQ浏览器</a>'
+        '<a href="https://www.google.cn/chrome/">Chrome</a></div>'
+    )
     assert hidden(body) == []

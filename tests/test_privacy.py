@@ -1,4 +1,4 @@
-"""Privacy leak detection: real-looking numbers are found, masked and digested; look-alikes are not."""
+"""Privacy leaks: real-looking numbers are found, masked and digested; look-alikes are not."""
 
 from __future__ import annotations
 
@@ -105,7 +105,10 @@ def test_digest_follows_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_x_check_digit_and_fullwidth_digits() -> None:
     full = ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     found = find_privacy(f"身份证：{ID_X}；另一人：{full}", url=URL, today=TODAY)
-    assert [d.excerpt for d in found] == [ID_X[:6] + "********" + ID_X[-4:], ID[:6] + "********" + ID[-4:]]
+    assert [d.excerpt for d in found] == [
+        ID_X[:6] + "********" + ID_X[-4:],
+        ID[:6] + "********" + ID[-4:],
+    ]
 
 
 def test_same_number_twice_is_one_detection() -> None:
@@ -132,9 +135,24 @@ def test_same_number_twice_is_one_detection() -> None:
         CARD,  # a card number with no card word nearby
         "联系人：王五 13812345678",  # a mobile outside a list of people
     ],
-    ids=["masked-id", "masked-mobile", "longer-run-before", "longer-run-after", "order",
-         "credit-code", "url", "identifier", "decimal", "doc-number", "office-phones",
-         "site-codes", "legacy-bare", "serial-card", "bare-card", "single-contact"],
+    ids=[
+        "masked-id",
+        "masked-mobile",
+        "longer-run-before",
+        "longer-run-after",
+        "order",
+        "credit-code",
+        "url",
+        "identifier",
+        "decimal",
+        "doc-number",
+        "office-phones",
+        "site-codes",
+        "legacy-bare",
+        "serial-card",
+        "bare-card",
+        "single-contact",
+    ],
 )
 def test_look_alikes_are_not_reported(text: str) -> None:
     assert find_privacy(text, url=URL, today=TODAY) == []
@@ -146,7 +164,10 @@ def test_cards_with_a_card_word_or_people_context() -> None:
     grouped = " ".join(CARD[i : i + 4] for i in range(0, 19, 4))
     [det] = find_privacy(f"账号 {grouped}", url=URL, today=TODAY)
     assert det.digest == digest(CARD)
-    assert find_privacy(CARD, url=URL, people_context=True, today=TODAY)[0].type is PrivacyType.BANK_CARD
+    assert (
+        find_privacy(CARD, url=URL, people_context=True, today=TODAY)[0].type
+        is PrivacyType.BANK_CARD
+    )
 
 
 def test_legacy_id_with_keyword() -> None:
@@ -176,7 +197,7 @@ def test_page_table_of_people_reports_mobiles_as_possible() -> None:
     <tr><td>2</td><td>李四</td><td>{ID[:6]}********{ID[-4:]}</td><td>139****4321</td></tr></table>
     <table><tr><th>科室</th><th>电话</th></tr>
     <tr><td>办公室</td><td>0816-1234567</td></tr><tr><td>值班室</td><td>13700001111</td></tr></table>
-    <script>var secret = "{make_id('11010519800101001')}";</script>
+    <script>var secret = "{make_id("11010519800101001")}";</script>
     </body></html>"""
     found = find_privacy_in_page(ParsedPage.parse(URL, html), today=TODAY)
     assert sorted((d.type.value, d.excerpt, d.possible) for d in found) == [
@@ -213,6 +234,9 @@ def test_no_findings_on_the_real_corpus(corpus_dir: Path) -> None:
         assert not found, f"{len(found)} privacy finding(s) in {path.name}"
 
 
+LENGTHS = [12, 14, 15, 16, 17, 18, 19, 20, 22]
+
+
 def _lookalike_page(rng: random.Random) -> str:
     year = rng.randint(2000, 2026)
     rows = []
@@ -223,9 +247,10 @@ def _lookalike_page(rng: random.Random) -> str:
             f"<td>0816-{rng.randint(1000000, 9999999)}</td>"
             f"<td>订单号{rng.randint(10**17, 10**18 - 1)}</td>"
             f"<td>流水号{rng.randint(10**15, 10**19 - 1)}</td>"
-            f"<td>{''.join(rng.choice('0123456789') for _ in range(rng.choice([12, 14, 15, 16, 17, 18, 19, 20, 22])))}</td>"
+            f"<td>{''.join(rng.choice('0123456789') for _ in range(rng.choice(LENGTHS)))}</td>"
             f"<td>{rng.randint(10**17, 10**18 - 1)}{rng.randint(1, 9)}</td>"
-            f"<td>{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(10**9, 10**10 - 1)}</td>"
+            f"<td>{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            f"{rng.randint(10**9, 10**10 - 1)}</td>"
             f"<td>12345 | 12315 | 400-810-{rng.randint(1000, 9999)}</td></tr>"
         )
     return (
@@ -242,3 +267,91 @@ def test_no_findings_on_generated_lookalike_pages() -> None:
         page = ParsedPage.parse(f"http://gen.example.gov.cn/{n}.html", _lookalike_page(rng))
         found = find_privacy_in_page(page, today=TODAY)
         assert not found, f"{len(found)} finding(s) on generated page {n}"
+
+
+# --------------------------------------------------------------------------
+# No full number escapes: fields, reprs, JSON, logs
+# --------------------------------------------------------------------------
+
+
+def test_no_full_number_escapes_any_detector(caplog: pytest.LogCaptureFixture) -> None:
+    import io
+    import json
+    import logging
+
+    from openpyxl import Workbook
+
+    from crawler.analysis.attachments import AttachmentLimits, extract_text
+    from crawler.analysis.hidden import find_hidden_links, load_spam
+    from crawler.analysis.wording import find_wording, load_dictionary
+    from govmon.records import to_dict
+
+    ids = [make_id("11010519491231002"), ID, ID_X, make_id("44030619881212456")]
+    cards = [CARD, make_card("4", 16), make_card("5412", 16)]
+    mobiles = ["13812345678", "15900001111"]
+    secrets = ids + cards + mobiles
+    caplog.set_level(logging.DEBUG)
+    grouped = " ".join(cards[2][i : i + 4] for i in range(0, 16, 4))
+
+    html = f"""<html><head><title>救助对象公示</title></head><body>
+    <p>按装公示：身份证号{ids[0]}，银行卡号{cards[0]}，原国土资源部文件。</p>
+    <p>截止目前，{ids[1]}再接再励{ids[2]}</p>
+    <table><tr><th>姓名</th><th>身份证号</th><th>银行账号</th><th>电话</th></tr>
+    <tr><td>张三</td><td>{ids[3]}</td><td>{cards[1]}</td><td>{mobiles[0]}</td></tr>
+    <tr><td>李四</td><td>{ids[0]}</td><td>账号 {grouped}</td><td>{mobiles[1]}</td></tr></table>
+    <div style="display:none"><a href="http://spam.example/">百家乐 {ids[1]}</a></div>
+    </body></html>"""
+    page = ParsedPage.parse(URL, html)
+    detections: list[object] = []
+    detections += find_privacy_in_page(page, today=TODAY)
+    detections += find_hidden_links(
+        page, site_hosts=frozenset({"www.example.gov.cn"}), spam=load_spam()
+    )
+    detections += find_wording(
+        page.body_text, url=URL, pub_date=TODAY, dictionary=load_dictionary()
+    )
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号", "银行卡号", "联系电话"])
+    for i, number in enumerate(ids):
+        sheet.append([f"王{i}", number, cards[i % 3], mobiles[i % 2]])
+    out = io.BytesIO()
+    book.save(out)
+    good = extract_text(
+        out.getvalue(), filename="名单.xlsx", content_type=None, limits=AttachmentLimits()
+    )
+    detections += find_privacy_in_attachment(
+        good.text, url=URL, attachment=good.filename, today=TODAY
+    )
+    detections += find_wording(
+        good.text, url=URL, pub_date=TODAY, dictionary=load_dictionary(), attachment=good.filename
+    )
+    # Corrupt and oversize attachments full of numbers: their reasons must not quote content.
+    junk = ("\n".join(secrets)).encode()
+    bad = [
+        extract_text(b"PK\x03\x04" + junk, filename="坏.xlsx", content_type=None),
+        extract_text(b"%PDF-1.4\n" + junk, filename="坏.pdf", content_type=None),
+        extract_text(
+            junk * 10, filename="大.pdf", content_type=None, limits=AttachmentLimits(max_bytes=100)
+        ),
+    ]
+    unknowns = [b.unknown(URL) for b in bad]
+
+    kinds = {type(d).__name__ for d in detections}
+    assert {"PrivacyDetection", "HiddenLinkDetection", "WordingDetection"} <= kinds
+    privacy = [d for d in detections if type(d).__name__ == "PrivacyDetection"]
+    assert {d.digest for d in privacy} >= {digest(n) for n in ids + cards + mobiles}  # type: ignore[attr-defined]
+    assert all(u is not None for u in unknowns)
+
+    haystack = "\n".join(
+        [caplog.text]
+        + [repr(d) for d in detections]
+        + [json.dumps(to_dict(d), ensure_ascii=False) for d in detections]
+        + [repr(b) for b in bad[:2]]
+        + [b.detail for b in bad]
+        + [json.dumps(to_dict(u), ensure_ascii=False) for u in unknowns if u is not None]
+    ).replace(" ", "")
+    leaked = [n for n in secrets if n in haystack or n.lower() in haystack]
+    # Name how many leaked, never which: the assertion message must not leak either.
+    assert len(leaked) == 0, f"{len(leaked)} full number(s) escaped into fields, JSON or logs"

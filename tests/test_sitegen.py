@@ -8,10 +8,12 @@ what a crawler would actually see.
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import re
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,11 +25,11 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.analysis.waf import challenge_reason
-from govmon.records import ColumnClass, LinkError
+from govmon.records import ColumnClass, LinkError, MessageStatus
 from govmon.sitegen.build import Portal, build_portal
 from govmon.sitegen.model import Benign, BlankForm, DateFormat, Fault, GroundTruth, absolute
 from govmon.sitegen.scenarios import SCENARIOS, big, gbk, navigation_only, standard
-from govmon.sitegen.server import serve, write_portal
+from govmon.sitegen.server import serve, serve_scenario, write_portal
 
 AS_OF = date(2026, 11, 25)
 SELECTORS = {"a": "href", "img": "src", "script": "src", "link": "href", "iframe": "src"}
@@ -59,7 +61,7 @@ def fetch(url: str, *, timeout: float = 5.0, method: str = "GET") -> Answer:
     except urllib.error.HTTPError as exc:
         body = exc.read() if exc.fp else b""
         return Answer(exc.code, body, dict(exc.headers or {}), error="http")
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return Answer(None, b"", {}, error="timeout")
     except urllib.error.URLError as exc:
         reason = exc.reason
@@ -126,8 +128,10 @@ def parse_date(text: str, fmt: DateFormat) -> date:
 def list_dates(html: str, fmt: DateFormat) -> tuple[int, list[date]]:
     """(entries, dates) of a list page, whatever its list style."""
     tree = LexborHTMLParser(html)
-    rows = tree.css("ul.list > li") or tree.css("table.list-table td.title") or tree.css(
-        "div.news-item"
+    rows = (
+        tree.css("ul.list > li")
+        or tree.css("table.list-table td.title")
+        or tree.css("div.news-item")
     )
     dates: list[date] = []
     for node in tree.css("ul.list > li > span.date, table.list-table td.date, div.news-item > em"):
@@ -284,6 +288,9 @@ def test_dead_and_benign_links_behave_as_the_truth_says(external: str) -> None:
                 assert fetch(url).status == 200
             elif b.kind is Benign.REDIRECT:
                 assert fetch(url).status == 200
+            elif b.kind is Benign.TRANSIENT:
+                assert fetch(url).status == 503
+                assert fetch(url).status == 200
 
 
 def test_dates_in_the_truth_match_the_html(external: str) -> None:
@@ -310,8 +317,11 @@ def test_dates_in_the_truth_match_the_html(external: str) -> None:
                 html = fetch(absolute(base, page.url)).body.decode()
                 assert f"发布时间：{page.pub_date.isoformat()}" in html
         home = fetch(base + "/").body.decode()
-        home_dates = [parse_date(n.text(), DateFormat.ISO) for n in LexborHTMLParser(home).css(
-            "div.home-block span.date") if re.fullmatch(r"\d{4}-\d{2}-\d{2}", n.text())]
+        home_dates = [
+            parse_date(n.text(), DateFormat.ISO)
+            for n in LexborHTMLParser(home).css("div.home-block span.date")
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", n.text())
+        ]
         assert truth.homepage.newest is not None
         assert max(home_dates) <= truth.homepage.newest
 
@@ -372,14 +382,15 @@ def test_traps_are_endless_and_match_their_patterns(external: str) -> None:
             for _ in range(15):
                 answer = fetch(url)
                 assert answer.status == 200, url
-                path = url[len(base):]
+                path = url[len(base) :]
                 assert re.match(trap.pattern, path), (trap.kind, path)
                 seen.add(path)
                 hrefs = [
-                    h for t, h in links_of(answer.body.decode())
+                    h
+                    for t, h in links_of(answer.body.decode())
                     if t == "a" and re.match(trap.pattern, urljoin(path, h))
                 ]
-                nxt = [urljoin(url, h) for h in hrefs if urljoin(url, h)[len(base):] not in seen]
+                nxt = [urljoin(url, h) for h in hrefs if urljoin(url, h)[len(base) :] not in seen]
                 assert nxt, f"{trap.kind} ended at {path}"
                 url = nxt[-1]
             assert len(seen) == 15
@@ -469,6 +480,21 @@ def test_keep_alive_head_and_content_length(external: str) -> None:
         assert portal.resources["/"].body == body
 
 
+def test_flaky_route_and_ipv6_loopback() -> None:
+    try:
+        probe = socket.socket(socket.AF_INET6)
+        probe.bind(("::1", 0))
+        probe.close()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with serve(None, host="::1") as base:
+        assert base.startswith("http://[::1]:")
+        assert fetch(base + "/_flaky/2/x").status == 503
+        assert fetch(base + "/_flaky/2/x").status == 503
+        assert fetch(base + "/_flaky/2/x").status == 200
+        assert fetch(base + "/_flaky/2/y").status == 503
+
+
 def test_serve_refuses_non_loopback() -> None:
     with pytest.raises(ValueError), serve(None, host="0.0.0.0"):
         pass
@@ -488,3 +514,170 @@ def test_write_portal_for_nginx(tmp_path: Path) -> None:
 def test_gbk_scenario_spec_differs_from_standard_only_in_encoding_traps() -> None:
     g, s = gbk(AS_OF), standard(AS_OF)
     assert g.columns == s.columns and g.encoding == "gbk"
+
+
+# --------------------------------------------------------------------------
+# feature pages: search, interpretation pairs, content safety, board, guides
+# --------------------------------------------------------------------------
+
+
+def test_search_answers_titles_grouped(external: str) -> None:
+    for scenario in ("standard", "gbk"):
+        for portal, base in served(scenario, external):
+            search = portal.truth.search
+            assert search is not None and len(search.samples) == 4
+            enc = "gb18030" if portal.truth.encoding != "utf-8" else "utf-8"
+            for title in search.samples:
+                for q_enc in {"utf-8", portal.truth.encoding}:
+                    q = urllib.parse.quote(title, encoding=q_enc)
+                    html = fetch(f"{base}{search.url}?{search.param}={q}").body.decode(enc)
+                    tree = LexborHTMLParser(html)
+                    titles = [a.text() for a in tree.css("div.search-group a")]
+                    assert title in titles, (scenario, title)
+                    assert tree.css("div.search-group h3")
+            q = urllib.parse.quote(search.absent)
+            html = fetch(f"{base}{search.url}?q={q}").body.decode(enc)
+            assert "未找到相关结果" in html
+
+
+def test_policy_interpretation_pairs_link_as_the_truth_says() -> None:
+    portal = build_portal(standard(AS_OF))
+    pairs = portal.truth.interp_pairs
+    assert len(pairs) == 4 and pairs[-1].interpretation is None
+    assert {(p.policy_links_interpretation, p.interpretation_links_policy) for p in pairs} == {
+        (True, True),
+        (False, True),
+        (False, False),
+    }
+
+    def hrefs(url: str) -> set[str]:
+        return {h for t, h in links_of(portal.resources[url].body.decode()) if t == "a"}
+
+    for pair in pairs:
+        if pair.interpretation is None:
+            continue
+        assert (pair.interpretation in hrefs(pair.policy)) == pair.policy_links_interpretation
+        assert (pair.policy in hrefs(pair.interpretation)) == pair.interpretation_links_policy
+
+
+def _check_digit_ok(number: str) -> bool:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(c) * w for c, w in zip(number[:17], weights, strict=True))
+    return "10X98765432"[total % 11] == number[17]
+
+
+def test_content_safety_pages() -> None:
+    import openpyxl  # a runtime dependency of govmon
+
+    portal = build_portal(standard(AS_OF))
+    truth = portal.truth
+    leaks = [p for p in truth.privacy if p.leak]
+    masked = [p for p in truth.privacy if not p.leak]
+    assert leaks and masked
+    for p in truth.privacy:
+        html = portal.resources[p.url].body.decode()
+        if p.attachment is None:
+            assert p.number in html
+        else:
+            assert p.attachment in html
+            book = openpyxl.load_workbook(io.BytesIO(portal.resources[p.attachment].body))
+            values = {c.value for row in book.active.iter_rows() for c in row}
+            assert p.number in values and "身份证号码" in values
+        if p.leak:
+            assert _check_digit_ok(p.number) and "*" in p.excerpt and p.number not in p.excerpt
+        else:
+            assert "*" in p.number
+    assert any(
+        "低保" in truth.page(p.url).title or "最低生活保障" in truth.page(p.url).title
+        for p in leaks
+    )
+    (hidden,) = truth.hidden_links
+    tree = LexborHTMLParser(portal.resources[hidden.url].body.decode())
+    node = next(a for a in tree.css("a") if a.attributes.get("href") == hidden.target)
+    assert "display:none" in (node.parent.attributes.get("style") or "")
+    assert node.text() == hidden.text
+
+
+def test_message_board_truth_matches_pages() -> None:
+    portal = build_portal(standard(AS_OF))
+    messages = portal.truth.messages
+    statuses = {m.status for m in messages}
+    assert statuses == {MessageStatus.ANSWERED, MessageStatus.IN_PROGRESS, MessageStatus.UNANSWERED}
+    unanswered = [m for m in messages if m.status is MessageStatus.UNANSWERED]
+    assert unanswered and all((AS_OF - m.asked).days > 120 for m in unanswered)
+    late = [m for m in messages if m.answered and (m.answered - m.asked).days > 7]
+    assert late
+    assert any(m.missing_fields == ("reply_unit",) for m in messages)
+    assert any(m.reply_url for m in messages)
+    for m in messages:
+        html = portal.resources[m.url].body.decode()
+        assert f"留言时间</th><td>{m.asked.isoformat()}" in html
+        answer_html = portal.resources[m.reply_url].body.decode() if m.reply_url else html
+        assert ("答复时间" in answer_html) == (m.answered is not None)
+        if m.answered:
+            assert f"答复时间</th><td>{m.answered.isoformat()}" in answer_html
+        assert ("答复单位" in answer_html) == (m.reply_unit is not None)
+
+
+def test_service_guides_truth_matches_pages(external: str) -> None:
+    for portal, base in served("standard", external):
+        guides = portal.truth.guides
+        assert any(len(g.missing) >= 4 for g in guides)
+        assert any(not g.missing for g in guides)
+        dead_urls = {d.url for d in portal.truth.dead_links}
+        for g in guides:
+            tree = LexborHTMLParser(fetch(absolute(base, g.url)).body.decode())
+            heads = tuple(th.text() for th in tree.css("table.bszn th"))
+            assert heads == g.present
+            for a in g.attachments:
+                status = fetch(absolute(base, a)).status
+                assert (status == 404) == (a in g.dead_attachments)
+                assert (a in dead_urls) == (a in g.dead_attachments)
+
+
+def test_serve_scenario_serves_portal_and_external_server() -> None:
+    with serve_scenario("standard", AS_OF) as site:
+        assert site.truth.external_base == site.external
+        home = fetch(site.url("/"))
+        assert home.status == 200 and site.truth.site_name in home.body.decode()
+        friends = [h for t, h in links_of(home.body.decode()) if "/_status/200/gov" in h]
+        assert friends and all(fetch(h).status == 200 for h in friends)
+        assert fetch(site.url(site.truth.column("通知公告").url)).status == 200
+
+
+def test_expected_detections_are_records_that_round_trip() -> None:
+    from govmon.records import ColumnDetection, detection_from_dict, to_dict
+    from govmon.sitegen.model import expected_detections
+
+    truth = build_portal(SCENARIOS["waf"](AS_OF)).truth
+    found = expected_detections(truth, "http://127.0.0.1:8000")
+    kinds = {d.kind.value for d in found}
+    assert kinds == {"homepage", "column", "unknown"}
+    columns = [d for d in found if isinstance(d, ColumnDetection)]
+    assert "政策文件" not in {c.name for c in columns}  # behind the WAF: unknown, not a column
+    for d in found:
+        assert d.url.startswith("http://127.0.0.1:8000/")
+        assert detection_from_dict(to_dict(d)) == d
+
+
+def test_command_line_writes_site_and_truth(tmp_path: Path) -> None:
+    from govmon.sitegen.__main__ import main
+
+    truth_file = tmp_path / "truth.json"
+    assert (
+        main(
+            [
+                "write",
+                "navigation_only",
+                str(tmp_path / "s"),
+                "--as-of",
+                "2026-11-25",
+                "--truth",
+                str(truth_file),
+            ]
+        )
+        == 0
+    )
+    data = json.loads(truth_file.read_text("utf-8"))
+    assert data["homepage"]["navigation_only"] is True
+    assert (tmp_path / "s" / "index.html").exists() and (tmp_path / "s" / "robots.txt").exists()

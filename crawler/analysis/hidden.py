@@ -1,4 +1,4 @@
-"""Find hidden off-site links (暗链) injected into pages: CSS-hidden, zero-width, marquee, document.write.
+"""Find hidden off-site links (暗链): CSS-hidden, zero-width, marquee, document.write.
 
 An attacker who owns a government page hides gambling or porn links so that
 search engines see them and visitors do not.  A link is reported when it is
@@ -28,6 +28,7 @@ import yaml
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.analysis.page import ParsedPage, squash
+from crawler.analysis.privacy import mask_text
 from govmon.errors import ConfigError
 from govmon.paths import config_dir
 from govmon.records import HiddenLinkDetection
@@ -132,9 +133,26 @@ _AT_BLOCK = re.compile(r"@[\w-]+[^{;]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}|@[\w-]+[^{
 _RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR = re.compile(r"^[\w\s.#\-*>]+$")
 _RELEVANT = frozenset(
-    {"display", "visibility", "opacity", "font-size", "clip", "left", "top", "text-indent",
-     "margin-left", "margin-top", "height", "width", "overflow", "color", "background",
-     "background-color", "position", "max-height"}
+    {
+        "display",
+        "visibility",
+        "opacity",
+        "font-size",
+        "clip",
+        "left",
+        "top",
+        "text-indent",
+        "margin-left",
+        "margin-top",
+        "height",
+        "width",
+        "overflow",
+        "color",
+        "background",
+        "background-color",
+        "position",
+        "max-height",
+    }
 )
 
 
@@ -200,10 +218,24 @@ def _tiny(value: str | None) -> bool:
 
 
 _NAMED = {
-    "white": "ffffff", "black": "000000", "red": "ff0000", "green": "008000", "blue": "0000ff",
-    "yellow": "ffff00", "gray": "808080", "grey": "808080", "silver": "c0c0c0", "navy": "000080",
-    "maroon": "800000", "purple": "800080", "orange": "ffa500", "lime": "00ff00", "aqua": "00ffff",
-    "fuchsia": "ff00ff", "teal": "008080", "olive": "808000",
+    "white": "ffffff",
+    "black": "000000",
+    "red": "ff0000",
+    "green": "008000",
+    "blue": "0000ff",
+    "yellow": "ffff00",
+    "gray": "808080",
+    "grey": "808080",
+    "silver": "c0c0c0",
+    "navy": "000080",
+    "maroon": "800000",
+    "purple": "800080",
+    "orange": "ffa500",
+    "lime": "00ff00",
+    "aqua": "00ffff",
+    "fuchsia": "ff00ff",
+    "teal": "008080",
+    "olive": "808000",
 }
 _RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)")
 
@@ -272,15 +304,24 @@ def _own_technique(node: LexborNode, d: dict[str, str]) -> str | None:
     if opacity is not None and (opacity[0] <= 0.01 if opacity[1] != "%" else opacity[0] <= 1):
         return "opacity_zero"
     clip = d.get("clip", "")
-    if clip.startswith("rect(") and all(
-        _tiny(v) or v in ("0", "auto") for v in re.split(r"[\s,]+", clip[5:].rstrip(")").strip())
-        if v
-    ) and "auto" not in clip:
+    if (
+        clip.startswith("rect(")
+        and all(
+            _tiny(v) or v in ("0", "auto")
+            for v in re.split(r"[\s,]+", clip[5:].rstrip(")").strip())
+            if v
+        )
+        and "auto" not in clip
+    ):
         return "clip"
-    if any(_far_negative(d.get(p)) for p in ("left", "top", "text-indent", "margin-left", "margin-top")):
+    if any(
+        _far_negative(d.get(p)) for p in ("left", "top", "text-indent", "margin-left", "margin-top")
+    ):
         return "offscreen"
     overflow_hidden = d.get("overflow", "").startswith(("hidden", "clip"))
-    if overflow_hidden and (_tiny(d.get("height")) or _tiny(d.get("width")) or _tiny(d.get("max-height"))):
+    if overflow_hidden and (
+        _tiny(d.get("height")) or _tiny(d.get("width")) or _tiny(d.get("max-height"))
+    ):
         return "zero_size"
     if node.tag == "marquee":
         attrs = node.attributes
@@ -289,7 +330,8 @@ def _own_technique(node: LexborNode, d: dict[str, str]) -> str | None:
         except ValueError:
             amount = 0.0
         tiny = any(
-            _tiny(str(attrs.get(a) or "").strip() or None) or _tiny(d.get(a)) for a in ("height", "width")
+            _tiny(str(attrs.get(a) or "").strip() or None) or _tiny(d.get(a))
+            for a in ("height", "width")
         )
         if amount >= 500 or tiny:
             return "marquee"
@@ -377,11 +419,14 @@ _STRING = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|`((?:[^`\\]|\\
 
 
 def written_html(js: str) -> list[str]:
-    """The HTML each ``document.write``/``writeln`` call of a script writes (its string literals)."""
+    """The HTML each ``document.write``/``writeln`` call of a script writes (its literals)."""
     out: list[str] = []
     for m in _WRITE.finditer(js):
         arg = _call_argument(js, m.end())
-        pieces = [_js_unescape(next(g for g in s.groups() if g is not None)) for s in _STRING.finditer(arg)]
+        pieces = [
+            _js_unescape(next(g for g in s.groups() if g is not None))
+            for s in _STRING.finditer(arg)
+        ]
         html = "".join(pieces)
         if "unescape" in arg or "%3C" in html.upper():
             html = unquote(_PCT_U.sub(lambda u: chr(int(u.group(1), 16)), html))
@@ -401,12 +446,18 @@ def _written_links(js: str, base_url: str) -> list[tuple[str, str, str | None]]:
             if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
                 continue
             hidden = _hiding(a, styler)
-            links.append((urljoin(base_url, href), squash(a.text(separator=" ")), hidden[0] if hidden else None))
+            links.append(
+                (
+                    urljoin(base_url, href),
+                    squash(a.text(separator=" ")),
+                    hidden[0] if hidden else None,
+                )
+            )
     return links
 
 
 def links_in_script(js: str, base_url: str) -> list[str]:
-    """Absolute targets of the links a script writes with ``document.write`` (for external scripts)."""
+    """Absolute targets of the links a script writes with ``document.write`` (external scripts)."""
     return list(dict.fromkeys(target for target, _, _ in _written_links(js, base_url)))
 
 
@@ -421,17 +472,25 @@ def _script_detections(
 ) -> list[HiddenLinkDetection]:
     out: list[HiddenLinkDetection] = []
     for target, text, hidden in _written_links(js, base_url):
-        if not is_offsite(target, site_hosts=site_hosts, partner_domains=partner_domains, spam=spam):
+        if not is_offsite(
+            target, site_hosts=site_hosts, partner_domains=partner_domains, spam=spam
+        ):
             continue
         keywords = spam.match(text, target)
         # A visible link written by a script is not hidden: only hidden or spam ones count.
         if hidden is None and not keywords:
             continue
         technique = "document_write" + (f"+{hidden}" if hidden else "")
-        out.append(HiddenLinkDetection(
-            url=url, target=target, technique=technique, text=text[:200],
-            spam=bool(keywords), keywords=keywords,
-        ))
+        out.append(
+            HiddenLinkDetection(
+                url=url,
+                target=target,
+                technique=technique,
+                text=mask_text(text[:200]),
+                spam=bool(keywords),
+                keywords=keywords,
+            )
+        )
     return out
 
 
@@ -446,8 +505,12 @@ def find_script_links(
 ) -> list[HiddenLinkDetection]:
     """Hidden or spam off-site links written by an external same-site script of page ``url``."""
     return _script_detections(
-        js, url=url, base_url=script_url, site_hosts=site_hosts,
-        partner_domains=partner_domains, spam=spam,
+        js,
+        url=url,
+        base_url=script_url,
+        site_hosts=site_hosts,
+        partner_domains=partner_domains,
+        spam=spam,
     )
 
 
@@ -457,15 +520,20 @@ def find_script_links(
 
 
 def _holds_own_links(
-    block: LexborNode, page: ParsedPage, *, site_hosts: frozenset[str],
-    partner_domains: Sequence[str], spam: SpamTable,
+    block: LexborNode,
+    page: ParsedPage,
+    *,
+    site_hosts: frozenset[str],
+    partner_domains: Sequence[str],
+    spam: SpamTable,
 ) -> bool:
     for a in block.css("a[href]"):
         href = str(a.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        if not is_offsite(page.resolve(href), site_hosts=site_hosts,
-                          partner_domains=partner_domains, spam=spam):
+        if not is_offsite(
+            page.resolve(href), site_hosts=site_hosts, partner_domains=partner_domains, spam=spam
+        ):
             return True
     return False
 
@@ -508,8 +576,12 @@ def find_hidden_links(
         if hiding is not None:
             technique, block = hiding
             keywords = spam.match(f"{text} {title}", target)
-            if technique in _UI_TECHNIQUES and not keywords and _holds_own_links(
-                block, page, site_hosts=hosts, partner_domains=partner_domains, spam=spam
+            if (
+                technique in _UI_TECHNIQUES
+                and not keywords
+                and _holds_own_links(
+                    block, page, site_hosts=hosts, partner_domains=partner_domains, spam=spam
+                )
             ):
                 continue
         elif any(ch in raw_text for ch in ZERO_WIDTH):
@@ -518,10 +590,16 @@ def find_hidden_links(
         else:
             continue
         seen.add(target)
-        out.append(HiddenLinkDetection(
-            url=page.url, target=target, technique=technique, text=text[:200],
-            spam=bool(keywords), keywords=keywords,
-        ))
+        out.append(
+            HiddenLinkDetection(
+                url=page.url,
+                target=target,
+                technique=technique,
+                text=mask_text(text[:200]),
+                spam=bool(keywords),
+                keywords=keywords,
+            )
+        )
     for script in page.tree.css("script"):
         if script.attributes.get("src"):
             continue
@@ -529,8 +607,12 @@ def find_hidden_links(
         if "document" not in js:
             continue
         for det in _script_detections(
-            js, url=page.url, base_url=page.base_url, site_hosts=hosts,
-            partner_domains=partner_domains, spam=spam,
+            js,
+            url=page.url,
+            base_url=page.base_url,
+            site_hosts=hosts,
+            partner_domains=partner_domains,
+            spam=spam,
         ):
             if det.target not in seen:
                 seen.add(det.target)

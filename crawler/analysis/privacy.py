@@ -57,7 +57,9 @@ _NOT_PERSONAL = re.compile(
 #: Words before a number that say it *is* a personal ID.
 _ID_WORDS = re.compile(r"身份证|证件号|公民身份|身份号|身份证明|证号")
 #: Words that say a number is a bank card or account.
-_CARD_WORDS = re.compile(r"卡号|银行卡|银行账|银行帐|账号|帐号|开户|存折|一卡通|社保卡|折号|收款账户|账户")
+_CARD_WORDS = re.compile(
+    r"卡号|银行卡|银行账|银行帐|账号|帐号|开户|存折|一卡通|社保卡|折号|收款账户|账户"
+)
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 
@@ -70,7 +72,19 @@ _SURNAMES = frozenset(
     "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇"
     "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙", "夏侯")
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "令狐",
+    "慕容",
+    "尉迟",
+    "长孙",
+    "夏侯",
+)
 #: Words that make a short Hanzi cell an institution or a role, not a person.
 _INSTITUTION = re.compile(
     r"[局委办厅部科处室所站队院校园馆社会中心组村镇乡县市省区街道窗口热线服务公司单位政府党群]"
@@ -188,22 +202,26 @@ def digest(number: str) -> str:
     return hmac.new(key.encode("utf-8"), normal.encode("ascii"), hashlib.sha256).hexdigest()[:16]
 
 
-_LONG_DIGITS = re.compile(r"\d[\d ]{5,}\d[Xx]?|\d{7,}[Xx]?")
+_LONG_DIGITS = re.compile(r"[0-9][0-9 ]{9,}[0-9][Xx]?|[0-9]{11,}[Xx]?")
 
 
 def mask_text(text: str) -> str:
-    """Mask every run of 7 or more digits in a context excerpt, valid or not."""
+    """Mask every run of 11 or more digits (spaces allowed) in an excerpt, valid or not.
+
+    Used for every excerpt that leaves an analyser (privacy and wording
+    contexts, hidden-link texts), so that no personal number travels in one.
+    """
 
     def _sub(m: re.Match[str]) -> str:
         run = m.group(0)
         digits = run.replace(" ", "")
-        if len(digits) < 7:
+        if len(digits) < 11:
             return run
         if len(digits) == 11 and _MOBILE.fullmatch(digits):
             return mask_number(digits, PrivacyType.MOBILE)
         if len(digits) >= 14:
             return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
-        return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
     return _LONG_DIGITS.sub(_sub, text)
 
@@ -223,16 +241,19 @@ def _isolated(text: str, start: int, end: int) -> bool:
         return False
     if before in _GLUE and start > 1 and text[start - 2].isascii() and text[start - 2].isalnum():
         return False
-    return not (after in _GLUE and end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum())
+    return not (
+        after in _GLUE
+        and end + 1 < len(text)
+        and text[end + 1].isascii()
+        and text[end + 1].isalnum()
+    )
 
 
 def _prefix(text: str, start: int, width: int = 16) -> str:
     return text[max(0, start - width) : start]
 
 
-def _scan(
-    text: str, *, people_context: bool, today: date, card_context: bool
-) -> list[_Hit]:
+def _scan(text: str, *, people_context: bool, today: date, card_context: bool) -> list[_Hit]:
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
     for m in _RUN.finditer(text):
@@ -247,12 +268,14 @@ def _scan(
             continue
         kind: PrivacyType | None = None
         possible = False
-        if len(run) == 18 and is_resident_id(run, today=today):
+        if (len(run) == 18 and is_resident_id(run, today=today)) or (
+            len(run) == 15 and (personal_word or people_context) and is_legacy_id(run, today=today)
+        ):
             kind = PrivacyType.ID_CARD
-        elif len(run) == 15 and (personal_word or people_context) and is_legacy_id(run, today=today):
-            kind = PrivacyType.ID_CARD
-        elif run.isdigit() and is_bank_card(run) and (
-            card_context or _CARD_WORDS.search(_prefix(text, start, 40))
+        elif (
+            run.isdigit()
+            and is_bank_card(run)
+            and (card_context or _CARD_WORDS.search(_prefix(text, start, 40)))
         ):
             kind = PrivacyType.BANK_CARD
         elif people_context and len(run) == 11 and _MOBILE.fullmatch(run):
@@ -270,11 +293,38 @@ def _scan(
     return hits
 
 
+def masked_excerpt(
+    text: str, start: int, end: int, *, widen_start: bool = True, widen_end: bool = True
+) -> str:
+    """``text[start:end]`` widened so that no digit run is cut, then masked.
+
+    Cutting a window through a number and masking what is left would show the
+    unmasked half of a long number; widening first keeps every run whole.
+    """
+    start, end = max(0, start), min(len(text), end)
+    while (
+        widen_start
+        and start > 0
+        and (
+            text[start - 1].isdigit()
+            or (text[start - 1] == " " and start > 1 and text[start - 2].isdigit())
+        )
+    ):
+        start -= 1
+    while (
+        widen_end
+        and end < len(text)
+        and (text[end].isdigit() or (text[end] in "Xx " and end > 0 and text[end - 1].isdigit()))
+    ):
+        end += 1
+    return mask_text(text[start:end])
+
+
 def _context(text: str, start: int, end: int, width: int = 20) -> str:
-    """Masked surroundings of a hit: the hit itself and every other long run masked."""
-    left = text[max(0, start - width) : start]
-    right = text[end : end + width]
-    return squash(mask_text(left) + "〔…〕" + mask_text(right))
+    """Masked surroundings of a hit: the hit itself left out, every other long run masked."""
+    left = masked_excerpt(text, start - width, start, widen_end=False) if start else ""
+    right = masked_excerpt(text, end, end + width, widen_start=False)
+    return squash(left + "〔…〕" + right)
 
 
 def _detections(
@@ -336,8 +386,12 @@ def find_privacy(
     )
     found = _detections(text, hits, url=url, attachment=attachment)
     if found:
-        log.info("privacy: %d personal number(s) on %s%s", len(found), url,
-                 f" (attachment {attachment})" if attachment else "")
+        log.info(
+            "privacy: %d personal number(s) on %s%s",
+            len(found),
+            url,
+            f" (attachment {attachment})" if attachment else "",
+        )
     return found
 
 
@@ -346,8 +400,11 @@ def find_privacy_in_attachment(
 ) -> list[PrivacyDetection]:
     """``find_privacy`` for an attachment's text, with people context judged from it."""
     return find_privacy(
-        text, url=url, attachment=attachment,
-        people_context=looks_like_people_list(text), today=today,
+        text,
+        url=url,
+        attachment=attachment,
+        people_context=looks_like_people_list(text),
+        today=today,
     )
 
 

@@ -9,15 +9,18 @@ missing resource that the spec did not ask for is a bug that fails the build.
 
 from __future__ import annotations
 
-import math
+import random
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from govmon.records import ColumnClass, Element, FooterMarker, LinkError, PageType, UnknownReason
-from govmon.sitegen import render, text
+from govmon.sitegen import features, render, text
 from govmon.sitegen.model import (
     YEARLESS,
     Benign,
@@ -52,6 +55,8 @@ UNFETCHABLE_HOSTS = (
 #: Where nothing listens: connecting is refused (port 1, tcpmux, is never served here).
 CONNECT_REFUSED = "http://127.0.0.1:1"
 GB2312_TRAP_TITLE = "关于王堃、李镕同志任职的通知"
+FRIEND_SITES = ("中国政府网", "四川省人民政府", "某某市人民政府")
+_CACHE_SIZE = 256
 
 _LINK_RE = re.compile(
     r"<(a|img|script|link|iframe)\b[^>]*?\s(?:href|src)=\"([^\"]*)\"", re.IGNORECASE
@@ -109,6 +114,9 @@ class Resources(Mapping[str, Resource]):
         self._static: dict[str, Resource] = {}
         self._lazy: dict[str, Callable[[], Resource]] = {}
         self._dynamic: list[Callable[[str], Resource | None]] = []
+        #: recently rendered pages (a GET is often followed by a HEAD or a re-check)
+        self._cache: OrderedDict[str, Resource] = OrderedDict()
+        self._lock = threading.Lock()
 
     def add(self, path: str, resource: Resource) -> None:
         self._static[normalise(path)] = resource
@@ -126,7 +134,17 @@ class Resources(Mapping[str, Resource]):
             return found
         make = self._lazy.get(key)
         if make is not None:
-            return make()
+            with self._lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+                    return cached
+            made = make()
+            with self._lock:
+                self._cache[key] = made
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            return made
         for resolver in self._dynamic:
             res = resolver(path.split("#", 1)[0])
             if res is not None:
@@ -253,6 +271,16 @@ class _Builder:
         self.resources = Resources()
         self.bpc = len("中".encode(spec.encoding))  # bytes per Chinese character
         self._classified: dict[str, str] = {}
+        self.titles: set[str] = set()
+        #: feature hooks (features.py): article content, notes under it, whole bodies
+        self.content_html: dict[str, str] = {}
+        self.notes: dict[str, list[str]] = {}
+        self.body_override: dict[str, str] = {}
+        self.extra_pages: dict[str, tuple[str, str]] = {}  # url -> (title, body html)
+        self.files: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type)
+        self.feature_truth: dict[str, Any] = {}
+        self.fine_special: set[str] = set()  # special-route URLs that answer 200
+        self.prose_off: set[str] = set()  # articles whose content_html is all they say
         self._footers: dict[int, tuple[str, bool, bool]] = {}
 
     # -- structure ---------------------------------------------------------
@@ -278,7 +306,7 @@ class _Builder:
             return
         for i in range(max(cs.count, 1 if cs.blank else 0)):
             rng = text.rng_for(self.seed, "entry", col.path, i)
-            title = text.title(rng, cs.column_class.value)
+            title = self._unique_title(rng, cs.column_class.value)
             ident = 1000 + col.index * 100000 + i
             if cs.blank is BlankForm.UNDATED:
                 col.entries.append(Entry(title, f"{col.path}content_{ident}.html", None))
@@ -293,6 +321,26 @@ class _Builder:
                     f"column {cs.name}: year-less dates ({cs.date_format}) need every entry "
                     f"within 330 days of as_of; the oldest is {oldest}"
                 )
+
+    def _unique_title(self, rng: random.Random, kind: str) -> str:
+        """Titles are unique across the portal (search tests look them up)."""
+        for _ in range(8):
+            title = text.title(rng, kind)
+            if title not in self.titles:
+                break
+        k = 2
+        while title in self.titles:
+            title = f"{text.title(rng, kind)}（{k}）"
+            k += 1
+        self.titles.add(title)
+        return title
+
+    def retitle(self, col: _Col, i: int, title: str) -> None:
+        """Give entry ``i`` of ``col`` a new title (on its list and its page)."""
+        e = col.entries[i]
+        col.entries[i] = Entry(title, e.url, e.date, e.minute)
+        self.title_override[e.url] = title
+        self.titles.add(title)
 
     def pages(self) -> None:
         self.plans["/"] = _Plan("home")
@@ -390,6 +438,7 @@ class _Builder:
                 Benign.BLOCKED: f"{base}/_waf412/b{n}.html",
                 Benign.HEAD_405: f"{base}/_head405/b{n}.html",
                 Benign.REDIRECT: f"{base}/_redirect/3?n={n}",
+                Benign.TRANSIENT: f"{base}/_flaky/1/b{n}.html",
                 Benign.MAILTO: "mailto:xzxx@moumou.gov.cn",
                 Benign.TEL: "tel:0816-1234567",
                 Benign.JAVASCRIPT: "javascript:void(0);",
@@ -398,8 +447,13 @@ class _Builder:
             self.benign[url] = kind
             for page in self._where(bl.where):
                 self.extras.setdefault(page, []).append(Link(Element.A, url, f"服务{n + 1}"))
-        for kind in self.spec.traps:
-            self.extras.setdefault("/", []).append(Link(Element.A, _TRAP_ENTRY[kind], _TRAP_LABEL[kind]))
+        if self.ext:  # 友情链接 to "other government sites" that work
+            home = self.extras.setdefault("/", [])
+            for n, name in enumerate(FRIEND_SITES):
+                home.append(Link(Element.A, f"{self.ext}/_status/200/gov{n}.html", name))
+        for trap in self.spec.traps:
+            home = self.extras.setdefault("/", [])
+            home.append(Link(Element.A, _TRAP_ENTRY[trap], _TRAP_LABEL[trap]))
         if self.spec.links_per_page:
             self._pad()
 
@@ -474,12 +528,15 @@ class _Builder:
         if article is not None:
             metas += [
                 ("ArticleTitle", article.title),
-                ("PubDate", f"{article.date.isoformat()} 09:{article.minute:02d}" if article.date else ""),
+                (
+                    "PubDate",
+                    f"{article.date} {render.clock(article.minute)}" if article.date else "",
+                ),
                 ("ContentSource", spec.sponsor),
                 ("Keywords", col.spec.name if col else ""),
                 ("Author", spec.sponsor),
                 ("Description", article.title),
-                ("Image", ""),
+                ("Image", f"http://{spec.domain}/images/logo.png"),
                 ("Url", f"http://{spec.domain}{url}"),
             ]
             if article.date is None:
@@ -512,8 +569,11 @@ class _Builder:
             )
             footer, _, _ = self._footer(None)
             return render.page(
-                self.site, title=f"联系我们_{self.spec.site_name}",
-                metas=self._metas(None, None, url), body=body, footer=footer,
+                self.site,
+                title=f"联系我们_{self.spec.site_name}",
+                metas=self._metas(None, None, url),
+                body=body,
+                footer=footer,
             )
         assert col is not None
         footer, _, _ = self._footer(col)
@@ -529,33 +589,61 @@ class _Builder:
                 listing = render.entry_list(entries, cs.list_style, cs.date_format)
             body = (
                 render.breadcrumb(self._trail(col))
-                + '<div class="column-title"><h2>' + render.esc(cs.name) + "</h2></div>\n"
+                + '<div class="column-title"><h2>'
+                + render.esc(cs.name)
+                + "</h2></div>\n"
                 + listing
                 + render.pagination(plan.number, len(lists), len(col.entries))
                 + filler
                 + render.extra_links(extras)
             )
             return render.page(
-                self.site, title=f"{cs.name}_{self.spec.site_name}",
-                metas=self._metas(col, None, url), body=body, footer=footer,
+                self.site,
+                title=f"{cs.name}_{self.spec.site_name}",
+                metas=self._metas(col, None, url),
+                body=body,
+                footer=footer,
+                current_nav=(col.parent or col).path,
+            )
+        if kind == "extra":
+            title, inner = self.extra_pages[url]
+            body = render.breadcrumb(self._trail(col)) + inner + filler + render.extra_links(extras)
+            return render.page(
+                self.site,
+                title=f"{title}_{self.spec.site_name}",
+                metas=self._metas(col, None, url),
+                body=body,
+                footer=footer,
                 current_nav=(col.parent or col).path,
             )
         entry = col.entries[plan.number]
         title = self.title_override.get(url, entry.title)
         rng = text.rng_for(self.seed, "article", url)
+        article = self.body_override.get(url)
+        if article is None:
+            article = render.article_body(
+                title,
+                entry.date,
+                self.spec.sponsor,
+                [] if url in self.prose_off else text.paragraphs(rng, rng.randint(3, 6)),
+                minute=entry.minute,
+                content_html=self.content_html.get(url, ""),
+            )
         body = (
             render.breadcrumb(self._trail(col))
-            + render.article_body(
-                title, entry.date, self.spec.sponsor, text.paragraphs(rng, rng.randint(3, 6)),
-                minute=entry.minute,
-            )
+            + article
+            + "".join(self.notes.get(url, ()))
             + filler
             + render.extra_links(extras)
         )
         return render.page(
-            self.site, title=f"{title}_{self.spec.site_name}",
-            metas=self._metas(col, entry, url), body=body, footer=footer,
-            current_nav=(col.parent or col).path, charset=charset,
+            self.site,
+            title=f"{title}_{self.spec.site_name}",
+            metas=self._metas(col, entry, url),
+            body=body,
+            footer=footer,
+            current_nav=(col.parent or col).path,
+            charset=charset,
         )
 
     def _home_blocks(self) -> list[tuple[_Col, list[Entry]]]:
@@ -582,12 +670,16 @@ class _Builder:
             )
             parts.append(
                 f'<div class="home-block"><div class="hd"><h3>{render.esc(c.name)}</h3>'
-                f'<a class="more" href="{render.esc(c.path)}">更多&gt;&gt;</a></div>{listing}</div>\n'
+                f'<a class="more" href="{render.esc(c.path)}">更多&gt;&gt;</a></div>'
+                f"{listing}</div>\n"
             )
         footer, _, _ = self._footer(None, home=True)
         return render.page(
-            self.site, title=spec.site_name, metas=self._metas(None, None, "/"),
-            body="".join(parts) + filler + render.extra_links(extras, "友情链接"), footer=footer,
+            self.site,
+            title=spec.site_name,
+            metas=self._metas(None, None, "/"),
+            body="".join(parts) + filler + render.extra_links(extras, "友情链接"),
+            footer=footer,
         )
 
     def _hub_blocks(self, col: _Col) -> list[tuple[_Col, list[Entry]]]:
@@ -596,9 +688,7 @@ class _Builder:
     def _hub(self, col: _Col, url: str, extras: list[Link], filler: str, footer: str) -> str:
         parts = [render.breadcrumb([(col.name, col.path)])]
         for child, entries in self._hub_blocks(col):
-            if entries and entries[0].date:
-                listing = render.entry_list(entries, ListStyle.UL, DateFormat.ISO)
-            elif entries:
+            if (entries and entries[0].date) or entries:
                 listing = render.entry_list(entries, ListStyle.UL, DateFormat.ISO)
             else:
                 listing = '<p class="no-data">暂无信息</p>' if not child.spec.waf_list else ""
@@ -608,10 +698,12 @@ class _Builder:
                 f"{listing}</div>\n"
             )
         return render.page(
-            self.site, title=f"{col.name}_{self.spec.site_name}",
+            self.site,
+            title=f"{col.name}_{self.spec.site_name}",
             metas=self._metas(col, None, url),
             body="".join(parts) + filler + render.extra_links(extras),
-            footer=footer, current_nav=col.path,
+            footer=footer,
+            current_nav=col.path,
         )
 
     def _filler_for(self, url: str, skeleton_bytes: int) -> tuple[int, int]:
@@ -642,7 +734,7 @@ class _Builder:
             have += len(s)
         flat = "".join(chunks)
         paras = "".join(
-            f"<p>{flat[i * _FILLER_PARA:(i + 1) * _FILLER_PARA]}</p>\n" for i in range(n)
+            f"<p>{flat[i * _FILLER_PARA : (i + 1) * _FILLER_PARA]}</p>\n" for i in range(n)
         )
         return html.replace(_FILLER, _FILLER_WRAP.format(paras) if n else "")
 
@@ -664,20 +756,32 @@ class _Builder:
             res.add_lazy(url, _bind(self.resource_for, url))
         for url, status in self.blocked.items():
             if status == 412:
-                res.add(url, Resource(
-                    body=render.WAF_412.encode("utf-8"), status=412,
-                    headers=(
-                        ("Content-Type", "text/html; charset=utf-8"),
-                        ("Set-Cookie", "FSSBBIl1UgzbN7NO=5b1Ghx0g; Path=/; HttpOnly"),
+                res.add(
+                    url,
+                    Resource(
+                        body=render.WAF_412.encode("utf-8"),
+                        status=412,
+                        headers=(
+                            ("Content-Type", "text/html; charset=utf-8"),
+                            ("Set-Cookie", "FSSBBIl1UgzbN7NO=5b1Ghx0g; Path=/; HttpOnly"),
+                        ),
                     ),
-                ))
+                )
             else:
-                res.add(url, Resource(
-                    body=render.WAF_521.encode("utf-8"), status=521,
-                    headers=(("Content-Type", "text/html"), ("Server", "jiasule-WAF")),
-                ))
+                res.add(
+                    url,
+                    Resource(
+                        body=render.WAF_521.encode("utf-8"),
+                        status=521,
+                        headers=(("Content-Type", "text/html"), ("Server", "jiasule-WAF")),
+                    ),
+                )
         for path, body, ctype in _assets(self):
             res.add(path, Resource(body=body, headers=(("Content-Type", ctype),)))
+        for path, (body, ctype) in self.files.items():
+            res.add(path, Resource(body=body, headers=(("Content-Type", ctype),)))
+        if self.spec.search:
+            res.add_dynamic(features.search_resolver(self))
         for kind in self.spec.traps:
             res.add_dynamic(_TRAP_RESOLVERS[kind](self))
 
@@ -710,25 +814,37 @@ class _Builder:
             fault, element, internal = self.dead[key]
             error, status = _STATUS[fault]
             on_pages = tuple(dict.fromkeys(on))
-            dead.append(DeadLinkTruth(
-                url=key, error=error, status=status, element=element, on_pages=on_pages,
-                on_homepage="/" in on_pages, internal=internal, fault=fault,
-            ))
+            dead.append(
+                DeadLinkTruth(
+                    url=key,
+                    error=error,
+                    status=status,
+                    element=element,
+                    on_pages=on_pages,
+                    on_homepage="/" in on_pages,
+                    internal=internal,
+                    fault=fault,
+                )
+            )
         benign = [
             BenignLinkTruth(url=k, kind=v[0], element=v[1], on_pages=tuple(v[2]))
             for k, v in benign_pages.items()
         ]
         unknown = [
             UnknownTruth(
-                url=u, reason=UnknownReason.BLOCKED, status=s,
+                url=u,
+                reason=UnknownReason.BLOCKED,
+                status=s,
                 detail="瑞数 412 challenge" if s == 412 else "加速乐 521 challenge",
             )
             for u, s in self.blocked.items()
         ]
         charsets = [
             CharsetTruth(
-                url=u, actual="gbk" if m.lower() in ("gb2312", "gbk") else m,
-                header_charset=h, meta_charset=m,
+                url=u,
+                actual="gbk" if m.lower() in ("gb2312", "gbk") else m,
+                header_charset=h,
+                meta_charset=m,
                 must_contain=self.title_override.get(u) or self._title_of(u),
             )
             for u, (m, h) in self.charset_of.items()
@@ -754,6 +870,7 @@ class _Builder:
             external_unfetchable=tuple(sorted(unfetchable)),
             unfetchable_hosts=UNFETCHABLE_HOSTS,
             external_base=self.ext,
+            **self.feature_truth,
         )
 
     def _title_of(self, url: str) -> str:
@@ -779,7 +896,9 @@ class _Builder:
     def _classify_key(self, page: str, href: str) -> str:
         lowered = href.lower()
         for prefix, kind in (
-            ("mailto:", Benign.MAILTO), ("tel:", Benign.TEL), ("javascript:", Benign.JAVASCRIPT),
+            ("mailto:", Benign.MAILTO),
+            ("tel:", Benign.TEL),
+            ("javascript:", Benign.JAVASCRIPT),
         ):
             if lowered.startswith(prefix):
                 return f"benign:{kind.value}"
@@ -790,6 +909,8 @@ class _Builder:
             return "dead"
         if key in self.benign:
             return f"benign:{self.benign[key].value}"
+        if key in self.fine_special:
+            return "fine"
         parts = urlsplit(key)
         if parts.scheme in ("http", "https"):
             if parts.hostname in UNFETCHABLE_HOSTS:
@@ -814,13 +935,18 @@ class _Builder:
         entry = col.entries[plan.number] if plan.kind == "article" and col else None
         metas = self._metas(col if plan.kind != "contact" else None, entry, url)
         page_type = {
-            "home": PageType.HOME, "list": PageType.COLUMN, "hub": PageType.COLUMN,
+            "home": PageType.HOME,
+            "list": PageType.COLUMN,
+            "hub": PageType.COLUMN,
             "article": PageType.CONTENT,
+            "extra": PageType.CONTENT,
         }.get(plan.kind, PageType.OTHER)
         if home:
             title = self.spec.site_name
         elif plan.kind == "contact":
             title = f"联系我们_{self.spec.site_name}"
+        elif plan.kind == "extra":
+            title = f"{self.extra_pages[url][0]}_{self.spec.site_name}"
         elif entry is not None:
             title = f"{self.title_override.get(url, entry.title)}_{self.spec.site_name}"
         else:
@@ -832,10 +958,18 @@ class _Builder:
             skel_bytes += self._filler_for(url, skel_bytes)[1]
         meta_cs = self.charset_of.get(url, (self.spec.encoding, ""))[0]
         return PageTruth(
-            url=url, page_type=page_type, title=title, column=col.path if col else None,
-            footer_markers=markers, footer_observable=observable, jiucuo=jiucuo,
-            meta_tags=tuple(n for n, _ in metas), pub_date=entry.date if entry else None,
-            links=n_links, bytes=skel_bytes, encoding=meta_cs,
+            url=url,
+            page_type=page_type,
+            title=title,
+            column=col.path if col else None,
+            footer_markers=markers,
+            footer_observable=observable,
+            jiucuo=jiucuo,
+            meta_tags=tuple(n for n, _ in metas),
+            pub_date=entry.date if entry and url not in self.body_override else None,
+            links=n_links,
+            bytes=skel_bytes,
+            encoding=meta_cs,
         )
 
     def _column_truth(self, col: _Col) -> ColumnTruth:
@@ -849,17 +983,23 @@ class _Builder:
             first = col.pages_of_list()[0]
         dated_first = [e for e in first if e.date]
         return ColumnTruth(
-            url=col.path, name=cs.name, column_class=cs.column_class, level=col.level,
+            url=col.path,
+            name=cs.name,
+            column_class=cs.column_class,
+            level=col.level,
             parent=col.parent.path if col.parent else None,
             newest=dates[0] if dates else None,
             blank=not dates and not cs.waf_list,
             blank_form=cs.blank,
-            entries=len(first), dated_entries=len(dated_first),
+            entries=len(first),
+            dated_entries=len(dated_first),
             total_entries=len(shown) if cs.hub else len(col.entries),
-            list_pages=tuple(col.list_urls), dates=tuple(dates),
+            list_pages=tuple(col.list_urls),
+            dates=tuple(dates),
             date_format=DateFormat.ISO if cs.hub else cs.date_format,
             list_style=ListStyle.UL if cs.hub else cs.list_style,
-            hub=cs.hub, observable=not cs.waf_list,
+            hub=cs.hub,
+            observable=not cs.waf_list,
         )
 
     def _homepage_truth(self) -> HomepageTruth:
@@ -882,6 +1022,7 @@ class _Builder:
     def build(self) -> Portal:
         self.columns()
         self.pages()
+        features.apply(self)
         self.nav()
         self.register()
         self.plant()
@@ -921,6 +1062,7 @@ def _assets(b: _Builder) -> list[tuple[str, bytes, str]]:
         ("/images/red.png", PNG, "image/png"),
         ("/images/beian.png", PNG, "image/png"),
         ("/images/icon.png", PNG, "image/png"),
+        ("/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain"),
     ]
 
 
@@ -950,8 +1092,13 @@ _TRAP_PATTERN = {
 
 def _trap_page(b: _Builder, title: str, body: str) -> Resource:
     footer, _, _ = b._footer(None)
-    html = render.page(b.site, title=f"{title}_{b.spec.site_name}",
-                       metas=b._metas(None, None, ""), body=body, footer=footer)
+    html = render.page(
+        b.site,
+        title=f"{title}_{b.spec.site_name}",
+        metas=b._metas(None, None, ""),
+        body=body,
+        footer=footer,
+    )
     return Resource(
         body=html.encode(b.spec.encoding, "replace"),
         headers=(("Content-Type", f"text/html; charset={b.spec.encoding}"),),
@@ -999,9 +1146,7 @@ def _session(b: _Builder, kind: TrapKind) -> Callable[[str], Resource | None]:
             else:
                 href = f"{path}&type=0"
             links.append(f'<li><a href="{render.esc(href)}">第{k + 1}页</a></li>')
-        body = (
-            f"<h2>{_TRAP_LABEL[kind]}</h2><ul class=\"trap\">{''.join(links)}</ul>\n"
-        )
+        body = f'<h2>{_TRAP_LABEL[kind]}</h2><ul class="trap">{"".join(links)}</ul>\n'
         return _trap_page(b, _TRAP_LABEL[kind], body)
 
     return resolve
@@ -1013,8 +1158,3 @@ _TRAP_RESOLVERS: dict[TrapKind, Callable[[_Builder], Callable[[str], Resource | 
     TrapKind.SID: lambda b: _session(b, TrapKind.SID),
     TrapKind.GROWING_QUERY: lambda b: _session(b, TrapKind.GROWING_QUERY),
 }
-
-
-def lists_total(n_pages: int, per_page: int) -> int:
-    """List pages of a column with ``n_pages`` entries (for scenario sizing)."""
-    return max(1, math.ceil(n_pages / per_page))

@@ -11,7 +11,21 @@ from datetime import date
 from typing import Any
 from urllib.parse import urljoin
 
-from govmon.records import ColumnClass, Element, FooterMarker, LinkError, PageType, UnknownReason
+from govmon.records import (
+    ColumnClass,
+    ColumnDetection,
+    Detection,
+    Element,
+    FooterMarker,
+    HomepageDetection,
+    LinkDetection,
+    LinkError,
+    MessageStatus,
+    PageType,
+    PrivacyType,
+    UnknownDetection,
+    UnknownReason,
+)
 
 # --------------------------------------------------------------------------
 # Vocabulary
@@ -72,6 +86,7 @@ class Benign(enum.StrEnum):
 
     BLOCKED = "blocked"  # a WAF challenge (412/521): unknown, not dead
     HEAD_405 = "head_405"  # HEAD answers 405, GET answers 200
+    TRANSIENT = "transient"  # the first request fails (503), a re-check succeeds
     REDIRECT = "redirect"  # a redirect chain that ends in 200
     MAILTO = "mailto"
     TEL = "tel"
@@ -172,6 +187,16 @@ class PortalSpec:
     links_per_page: int = 0
     #: share of link occurrences per page to make dead (big portal), 0 = none
     dead_ratio: float = 0.0
+    #: a site search at /search?q= answering titles (grouped by column)
+    search: bool = True
+    #: policy documents and interpretations linked both ways, one way or not at all
+    interp_pairs: bool = False
+    #: a 低保 list with a full ID number, a masked one, an xlsx of 救助对象, a hidden link
+    content_safety: bool = False
+    #: the first interaction column is a message board with answered/late/unanswered items
+    board: bool = False
+    #: the first service column holds guides, complete or missing element categories
+    guides: bool = False
 
 
 # --------------------------------------------------------------------------
@@ -286,6 +311,72 @@ class CharsetTruth:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SearchTruth:
+    """The site search: ``samples`` are titles a query for which lists them on page 1."""
+
+    url: str
+    param: str
+    samples: tuple[str, ...]
+    grouped: bool
+    absent: str  # a query with no result
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrivacyTruth:
+    """A personal number on a page or in an attachment; ``leak`` False for masked ones.
+    ``number`` is synthetic (valid check digit, fictitious person)."""
+
+    url: str
+    type: PrivacyType
+    number: str
+    excerpt: str  # how a monitor should show it: masked
+    leak: bool
+    attachment: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HiddenLinkTruth:
+    url: str
+    target: str
+    technique: str
+    text: str
+    spam: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InterpPairTruth:
+    """A policy document and its interpretation (None: it has none)."""
+
+    policy: str
+    interpretation: str | None
+    policy_links_interpretation: bool
+    interpretation_links_policy: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageTruth:
+    url: str
+    board: str
+    title: str
+    asked: date
+    answered: date | None
+    status: MessageStatus
+    reply_unit: str | None
+    missing_fields: tuple[str, ...] = ()
+    reply_url: str | None = None  # the answer is on this second page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GuideTruth:
+    url: str
+    name: str
+    present: tuple[str, ...]
+    missing: tuple[str, ...]
+    attachments: tuple[str, ...] = ()
+    dead_attachments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GroundTruth:
     """What a correct monitor finds on a generated portal, as of ``as_of``."""
 
@@ -308,6 +399,12 @@ class GroundTruth:
     #: their hosts, for a checker's deny list
     unfetchable_hosts: tuple[str, ...] = ()
     external_base: str | None = None
+    search: SearchTruth | None = None
+    privacy: tuple[PrivacyTruth, ...] = ()
+    hidden_links: tuple[HiddenLinkTruth, ...] = ()
+    interp_pairs: tuple[InterpPairTruth, ...] = ()
+    messages: tuple[MessageTruth, ...] = ()
+    guides: tuple[GuideTruth, ...] = ()
     extras: dict[str, Any] = field(default_factory=dict)
 
     def column(self, name_or_url: str) -> ColumnTruth:
@@ -347,7 +444,23 @@ def absolute(base_url: str, url: str) -> str:
     return url
 
 
-_URL_KEYS = frozenset({"url", "on_pages", "list_pages", "second_level_pages", "entry", "parent"})
+_URL_KEYS = frozenset(
+    {
+        "url",
+        "on_pages",
+        "list_pages",
+        "second_level_pages",
+        "entry",
+        "parent",
+        "policy",
+        "interpretation",
+        "reply_url",
+        "attachment",
+        "attachments",
+        "dead_attachments",
+        "target",
+    }
+)
 
 
 def _absolutise(value: Any, base: str, key: str = "") -> Any:
@@ -372,3 +485,63 @@ def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
+
+
+def expected_detections(truth: GroundTruth, base_url: str) -> list[Detection]:
+    """The detections a correct crawl + link check of the served portal reports, as
+    records (absolute URLs), for tests that compare a monitor's output field by field.
+
+    Covers homepage, columns (observable ones), dead links and unknowns; pages,
+    privacy, messages etc. stay in the truth's own records."""
+    out: list[Detection] = []
+    hp = truth.homepage
+    out.append(
+        HomepageDetection(
+            url=absolute(base_url, hp.url),
+            newest=hp.newest,
+            navigation_only=hp.navigation_only,
+            dated_items=hp.dated_items,
+            second_level_newest=hp.second_level_newest,
+            second_level_pages=len(hp.second_level_pages),
+        )
+    )
+    for col in truth.columns:
+        if not col.observable:
+            continue
+        out.append(
+            ColumnDetection(
+                url=absolute(base_url, col.url),
+                name=col.name,
+                column_class=col.column_class,
+                level=col.level,
+                entries=col.entries,
+                newest=col.newest,
+                blank=col.blank,
+                parent=absolute(base_url, col.parent) if col.parent else None,
+                dates=col.dates,
+                total_entries=col.total_entries,
+                list_pages=len(col.list_pages),
+            )
+        )
+    for link in truth.dead_links:
+        out.append(
+            LinkDetection(
+                url=absolute(base_url, link.url),
+                status=link.status,
+                error=link.error,
+                on_homepage=link.on_homepage,
+                on_pages=tuple(absolute(base_url, p) for p in link.on_pages),
+                element=link.element,
+                internal=link.internal,
+            )
+        )
+    for unknown in truth.unknown:
+        out.append(
+            UnknownDetection(
+                url=absolute(base_url, unknown.url),
+                reason=unknown.reason,
+                status=unknown.status,
+                detail=unknown.detail,
+            )
+        )
+    return out

@@ -23,8 +23,20 @@ POLICE_URL = "https://www.beian.gov.cn/portal/registerSystemInfo?recordcode={cod
 SITE_TAGS = ("SiteName", "SiteDomain", "SiteIDCode")
 COLUMN_TAGS = ("ColumnName", "ColumnDescription", "ColumnKeywords", "ColumnType")
 ARTICLE_TAGS = (
-    "ArticleTitle", "PubDate", "ContentSource", "Keywords", "Author", "Description", "Image", "Url",
+    "ArticleTitle",
+    "PubDate",
+    "ContentSource",
+    "Keywords",
+    "Author",
+    "Description",
+    "Image",
+    "Url",
 )
+
+
+def clock(minute: int) -> str:
+    """A deterministic office-hours time of day for an entry."""
+    return f"{8 + minute % 10:02d}:{minute % 60:02d}"
 
 
 def fmt_date(d: date, style: DateFormat, minute: int = 0) -> str:
@@ -44,7 +56,7 @@ def fmt_date(d: date, style: DateFormat, minute: int = 0) -> str:
     if style is DateFormat.ISO_BRACKET:
         return f"[{d.isoformat()}]"
     if style is DateFormat.ISO_TIME:
-        return f"{d.isoformat()} {8 + minute % 10:02d}:{minute % 60:02d}"
+        return f"{d.isoformat()} {clock(minute)}"
     if style is DateFormat.CHINESE_BRACKET:
         return f"（{d.year}年{d.month}月{d.day}日）"
     raise ValueError(style)
@@ -90,7 +102,9 @@ def esc(text: str) -> str:
     return escape(text, quote=True)
 
 
-def head(site: Site, title: str, metas: Sequence[tuple[str, str]], charset: str | None = None) -> str:
+def head(
+    site: Site, title: str, metas: Sequence[tuple[str, str]], charset: str | None = None
+) -> str:
     cs = charset or site.charset
     if cs.lower() == "utf-8":
         decl = '<meta charset="utf-8">'
@@ -98,8 +112,8 @@ def head(site: Site, title: str, metas: Sequence[tuple[str, str]], charset: str 
         decl = f'<meta http-equiv="Content-Type" content="text/html; charset={cs}">'
     meta_html = "\n".join(f'<meta name="{esc(n)}" content="{esc(v)}">' for n, v in metas)
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n"
-        f"{decl}\n<meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\">\n"
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n'
+        f'{decl}\n<meta http-equiv="X-UA-Compatible" content="IE=edge">\n'
         f"<title>{esc(title)}</title>\n{meta_html}\n"
         '<link rel="stylesheet" type="text/css" href="/css/style.css">\n'
         '<script type="text/javascript" src="/js/common.js"></script>\n'
@@ -124,7 +138,7 @@ def _header(site: Site, current: str | None) -> str:
     )
     return (
         '<div class="top"><div class="w1200"><span class="welcome">欢迎访问'
-        f'{esc(site.name)}门户网站</span></div></div>\n'
+        f"{esc(site.name)}门户网站</span></div></div>\n"
         '<div class="header"><div class="w1200">'
         f'<a href="/" class="logo"><img src="/images/logo.png" alt="{esc(site.name)}">'
         f'<h1 class="site-name">{esc(site.name)}</h1></a>'
@@ -147,7 +161,8 @@ def extra_links(links: Iterable[Link], title: str = "相关链接") -> str:
     for link in links:
         url = esc(link.url)
         if link.element is Element.A:
-            anchors.append(f'<li><a href="{url}" target="_blank">{esc(link.text or "链接")}</a></li>')
+            label = esc(link.text or "链接")
+            anchors.append(f'<li><a href="{url}" target="_blank">{label}</a></li>')
         elif link.element is Element.IMG:
             out.append(f'<img src="{url}" alt="{esc(link.text)}" width="120" height="80">')
         elif link.element is Element.SCRIPT:
@@ -172,7 +187,7 @@ def footer_html(site: Site, markers: Iterable[FooterMarker], jiucuo: bool) -> st
         rows.append(f"<p>主办单位：{esc(site.sponsor)}　承办单位：县大数据中心</p>")
     if FooterMarker.CONTACT in have:
         rows.append(
-            '<p>联系电话：0816-1234567　电子邮箱：zwgk@moumou.gov.cn　'
+            "<p>联系电话：0816-1234567　电子邮箱：zwgk@moumou.gov.cn　"
             '地址：某某县政府路1号　<a href="/lxwm/">联系我们</a></p>'
         )
     line: list[str] = []
@@ -183,7 +198,8 @@ def footer_html(site: Site, markers: Iterable[FooterMarker], jiucuo: bool) -> st
     if FooterMarker.POLICE in have:
         url = esc(POLICE_URL.format(code=site.police_code))
         line.append(
-            f'<a href="{url}" target="_blank"><img src="/images/beian.png" alt="">{esc(site.police)}</a>'
+            f'<a href="{url}" target="_blank"><img src="/images/beian.png" alt="">'
+            f"{esc(site.police)}</a>"
         )
     if line:
         rows.append("<p>" + "　".join(line) + "</p>")
@@ -201,8 +217,7 @@ def footer_html(site: Site, markers: Iterable[FooterMarker], jiucuo: bool) -> st
             )
     if jiucuo:
         badges.append(
-            f'<script id="_jiucuo_" sitecode="{esc(site.site_code)}" '
-            f'src="{JIUCUO_JS}"></script>'
+            f'<script id="_jiucuo_" sitecode="{esc(site.site_code)}" src="{JIUCUO_JS}"></script>'
         )
     if badges:
         rows.append('<div class="badges">' + "".join(badges) + "</div>")
@@ -295,13 +310,14 @@ def article_body(
     paras: Sequence[str],
     *,
     minute: int = 0,
+    content_html: str = "",
 ) -> str:
     info = []
     if pub is not None:
-        info.append(f"发布时间：{pub.isoformat()} {8 + minute % 10:02d}:{minute % 60:02d}")
+        info.append(f"发布时间：{pub.isoformat()} {clock(minute)}")
     info.append(f"来源：{esc(source)}")
     info.append('<a href="javascript:window.print()">打印本页</a>')
-    text = "".join(f"<p>{esc(p)}</p>\n" for p in paras)
+    text = "".join(f"<p>{esc(p)}</p>\n" for p in paras) + content_html
     return (
         f'<div class="article"><h1 class="title">{esc(title)}</h1>\n'
         f'<div class="info">{"　".join(info)}</div>\n'

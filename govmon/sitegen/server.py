@@ -14,6 +14,7 @@ so that many distinct URLs share one behaviour):
 ``/_soft404``          200 with 页面不存在
 ``/_waf412``           瑞数-style 412 challenge (``$_ts``, ``<script r='m'>``)
 ``/_waf521``           加速乐 521 challenge
+``/_flaky/<n>``        the first ``n`` requests of this exact URL answer 503, later ones 200
 =====================  =====================================================
 
 ``write_portal`` writes the same site to files for nginx; what nginx cannot do
@@ -28,43 +29,57 @@ import re
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from govmon.sitegen import render
-from govmon.sitegen.build import Portal, Resource, normalise
+from govmon.sitegen.build import Portal, Resource, build_portal, normalise
+from govmon.sitegen.model import GroundTruth, PortalSpec, absolute
 
 log = logging.getLogger(__name__)
 
-_ROUTE = re.compile(r"^/_(status|delay|trickle|redirect|loop|reset|head405|soft404|waf412|waf521)"
-                    r"(?:/([^/?]*))?")
+_ROUTE = re.compile(
+    r"^/_(status|delay|trickle|redirect|loop|reset|head405|soft404|waf412|waf521|flaky)"
+    r"(?:/([^/?]*))?"
+)
 _NOT_FOUND = (
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>'
-    "<body><h1>404 Not Found</h1></body></html>"
-).encode()
+    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>'
+    b"<body><h1>404 Not Found</h1></body></html>"
+)
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    #: benchmarks open dozens of connections at once; the default backlog of 5 drops SYNs
+    request_queue_size = 256
 
     def __init__(self, addr: tuple[str, int], portal: Portal | None) -> None:
         self.portal = portal
         self.stopping = threading.Event()
+        self.hits: dict[str, int] = {}  # per-path request counts for /_flaky
+        self.hits_lock = threading.Lock()
+        if ":" in addr[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(addr, _Handler)
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    #: headers and body go out in two writes; with Nagle on, keep-alive requests would
+    #: wait 40 ms for the delayed ACK each (22 requests/s instead of hundreds)
+    disable_nagle_algorithm = True
     server: _Server
     server_version = "nginx"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
     def do_GET(self) -> None:
@@ -160,27 +175,41 @@ class _Handler(BaseHTTPRequestHandler):
             target = f"/_loop/{other}" + (f"?{query}" if query else "")
             self._send(302, b"", [("Location", target)], head=head)
         elif route == "reset":
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
         elif route == "head405":
             if head:
                 self._send(405, b"", [("Allow", "GET")], head=True)
             else:
                 self._send(200, "<html><body>正常页面</body></html>".encode(), head=False)
+        elif route == "flaky":
+            n = int(arg) if arg.isdigit() else 1
+            with self.server.hits_lock:
+                seen = self.server.hits.get(path, 0)
+                self.server.hits[path] = seen + 1
+            if seen < n:
+                self._send(503, b"<html><body>busy</body></html>", head=head)
+            else:
+                self._send(200, "<html><body>正常页面</body></html>".encode(), head=head)
         elif route == "soft404":
             self._send(200, render.SOFT_404.encode("utf-8"), head=head)
         elif route == "waf412":
             self._send(
-                412, render.WAF_412.encode("utf-8"),
-                [("Content-Type", "text/html; charset=utf-8"),
-                 ("Set-Cookie", "FSSBBIl1UgzbN7NO=5b1Ghx0g; Path=/")],
+                412,
+                render.WAF_412.encode("utf-8"),
+                [
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Set-Cookie", "FSSBBIl1UgzbN7NO=5b1Ghx0g; Path=/"),
+                ],
                 head=head,
             )
         else:  # waf521
-            self._send(521, render.WAF_521.encode("utf-8"),
-                       [("Content-Type", "text/html"), ("Server", "jiasule-WAF")], head=head)
+            self._send(
+                521,
+                render.WAF_521.encode("utf-8"),
+                [("Content-Type", "text/html"), ("Server", "jiasule-WAF")],
+                head=head,
+            )
 
 
 @contextmanager
@@ -201,6 +230,49 @@ def serve(portal: Portal | None = None, *, host: str = "127.0.0.1", port: int = 
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """A scenario being served: the portal, its base URL and the "external" server's."""
+
+    portal: Portal
+    base: str
+    external: str
+
+    @property
+    def truth(self) -> GroundTruth:
+        return self.portal.truth
+
+    def url(self, path: str) -> str:
+        """A truth URL (site-relative or absolute) as an absolute URL."""
+        return absolute(self.base, path)
+
+
+@contextmanager
+def serve_scenario(
+    scenario: str | Callable[..., PortalSpec],
+    as_of: date,
+    *,
+    seed: int = 0,
+    host: str = "127.0.0.1",
+    **options: Any,
+) -> Iterator[Served]:
+    """Serve a named scenario (``scenarios.SCENARIOS``) with its external server.
+
+    The one-liner for end-to-end tests and the demo::
+
+        with serve_scenario("standard", date(2026, 11, 25)) as site:
+            crawl(site.base) ...  compare with site.truth.to_dict(site.base)
+    """
+    from govmon.sitegen.scenarios import SCENARIOS
+
+    make = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
+    with serve(None, host=host) as external:
+        spec = make(as_of, seed=seed, external_base=external, **options)
+        portal = build_portal(spec)
+        with serve(portal, host=host) as base:
+            yield Served(portal=portal, base=base, external=external)
 
 
 def write_portal(portal: Portal, directory: str | Path) -> Path:
@@ -231,8 +303,12 @@ def write_portal(portal: Portal, directory: str | Path) -> Path:
         target = root / normalise(path).lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(res.body)
-    special.append({"routes": "/_status /_delay /_trickle /_redirect /_loop /_reset "
-                              "/_head405 /_soft404 /_waf412 /_waf521: Python server only"})
+    special.append(
+        {
+            "routes": "/_status /_delay /_trickle /_redirect /_loop /_reset "
+            "/_head405 /_soft404 /_waf412 /_waf521: Python server only"
+        }
+    )
     (root / "_special.json").write_text(json.dumps(special, ensure_ascii=False, indent=1), "utf-8")
     charset = "gbk" if portal.spec.encoding.lower() != "utf-8" else "utf-8"
     nginx.insert(0, f"charset {charset};")
