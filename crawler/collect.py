@@ -42,6 +42,17 @@ _CALENDAR = re.compile(r"[?&](?:date|day|month|year|ym|cal)=", re.I)
 _PAGE_ELEMENTS = (r.Element.A, r.Element.IFRAME)
 
 
+def _netloc(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port
+    except ValueError:
+        return host
+    return host if port is None or port == default else f"{host}:{port}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CrawlTarget:
     """Everything one crawl needs to know about its site (picklable / JSON-able)."""
@@ -93,8 +104,9 @@ class SiteCollector:
     def __init__(self, target: CrawlTarget) -> None:
         self.target = target
         self.home = canonical_url(target.url)
-        home_host = urlsplit(self.home).hostname or ""
-        self.hosts = frozenset({home_host, *(h.lower() for h in target.extra_hosts)})
+        # Scope is by host *and port*: another server on the same host (a
+        # test's "external" site, an admin port) is not the site.
+        self.hosts = frozenset({_netloc(self.home), *(_netloc("//" + h) for h in target.extra_hosts)})
         self.started = time.monotonic()
         self.scheduled: set[str] = {self.home}
         self.pattern_counts: dict[str, int] = defaultdict(int)
@@ -113,8 +125,7 @@ class SiteCollector:
 
     # ------------------------------------------------------------------ scope
     def in_scope(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        return host in self.hosts
+        return _netloc(url) in self.hosts
 
     def _trap(self, url: str) -> bool:
         """Calendars, session ids and endless query strings are not followed."""
@@ -170,15 +181,23 @@ class SiteCollector:
         page_type = self._page_type(page, listing, is_home)
         detection = page_detection(page, page_type, site_name=self.target.name,
                                    expected_site_code=self.target.site_code)
+        # Kept: list pages, the homepage, and the homepage's direct children
+        # (the second level that judges a navigation-only homepage).
+        keep = listing.is_list or listing.scripted or is_home or depth <= 1
         self.facts.append(_PageFacts(url=url, status=status, depth=depth, page_type=page_type,
-                                     title=page.title[:200],
-                                     listing=listing if (listing.is_list or is_home) else None,
+                                     title=page.title[:200], listing=listing if keep else None,
                                      detection=detection))
         self.extra.extend(self._content_checks(page))
         follow: list[str] = []
-        for link in extract_links(page):
+        links = extract_links(page)
+        # Pager targets written by scripts (TRS createPageHTML) are followed too.
+        known = {link.url for link in links}
+        links += [PageLink(url=u, element=r.Element.A, attachment=False, text="")
+                  for u in listing.pagination if u not in known]
+        for link in links:
             target = canonical_url(link.url)
-            self.occurrences[target].append((url, link.element))
+            if link.url in known:
+                self.occurrences[target].append((url, link.element))
             if target in self.scheduled:
                 continue
             if not self.in_scope(target) or not self._wants_crawl(link):
@@ -232,6 +251,7 @@ class SiteCollector:
         homepage, columns = colmod.build_columns(listings, home_url=self.target.url, nav=self.nav,
                                                  parents=self.parents, as_of=as_of)
         detections: list[r.Detection] = [homepage, *columns]
+        detections.extend(colmod.unknown_columns(listings, home_url=self.target.url))
         page_dets = [f.detection for f in self.facts if f.detection is not None]
         detections.extend(self._sampled(page_dets))
         if self.home_page is not None:
