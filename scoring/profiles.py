@@ -200,7 +200,6 @@ class RuleParams(_Strict):
     role: Literal["policy", "interpretation"] | None = None
     field: Literal["linked", "linked_back"] | None = None
     weeks: int | None = Field(default=None, ge=1)
-    blank_threshold: int | None = Field(default=None, ge=1)
 
     def given(self) -> set[str]:
         return {k for k, v in self if v is not None}

@@ -249,3 +249,11 @@ def test_extends_loop(tmp_path: Path) -> None:
     _write(tmp_path, "extends: a.yaml\nname: b\n", "b.yaml")
     with pytest.raises(ProfileError, match="loops"):
         load_profile(tmp_path / "a.yaml")
+
+
+def test_every_measure_is_documented() -> None:
+    from govmon.paths import config_dir
+
+    readme = (config_dir() / "profiles" / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in MEASURES if f"| `{name}` |" not in readme]
+    assert not missing, f"measures missing from config/profiles/README.md: {missing}"
