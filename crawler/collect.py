@@ -23,10 +23,14 @@ from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.analysis import columns as colmod
+from crawler.analysis.attachments import AttachmentLimits, extract_text
 from crawler.analysis.compliance import page_detection, sample_pages, site_detection
+from crawler.analysis.hidden import find_hidden_links, find_script_links, load_spam
 from crawler.analysis.links import PageLink, canonical_url, extract_links
 from crawler.analysis.page import ParsedPage
+from crawler.analysis.privacy import find_privacy_in_attachment, find_privacy_in_page
 from crawler.analysis.waf import challenge_reason
+from crawler.analysis.wording import find_wording, load_dictionary
 from govmon import records as r
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,20 @@ _RESOURCE_EXT = re.compile(
 _SESSION = re.compile(r";jsessionid=|[?&](?:sid|sessionid|jsessionid|phpsessid|aspsessionid\w*)=", re.I)
 _CALENDAR = re.compile(r"[?&](?:date|day|month|year|ym|cal)=", re.I)
 _PAGE_ELEMENTS = (r.Element.A, r.Element.IFRAME)
+#: Attachments whose text is read for privacy leaks and wording errors.
+_READABLE = re.compile(r"\.(?:pdf|docx|xlsx|xls|csv|txt|doc|wps)$", re.IGNORECASE)
+_SCRIPT = re.compile(r"\.js$", re.IGNORECASE)
+
+PAGE, ATTACHMENT, SCRIPT = "page", "attachment", "script"
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A URL the spider should fetch next, and what to do with its answer."""
+
+    url: str
+    kind: str = PAGE  # PAGE, ATTACHMENT or SCRIPT
+    referrer: str = ""
 
 
 def _netloc(url: str) -> str:
@@ -70,6 +88,9 @@ class CrawlTarget:
     all_pages: bool = False
     domain_exceptions: tuple[str, ...] = ()
     sample_seed: int = 0
+    max_attachments: int = 200
+    max_scripts: int = 50
+    partner_domains: tuple[str, ...] = ("gov.cn",)
 
 
 @dataclass(slots=True)
@@ -122,6 +143,12 @@ class SiteCollector:
         self.skipped_trap = 0
         self.requests = 0
         self.bytes = 0
+        self.attachments_left = target.max_attachments
+        self.scripts_left = target.max_scripts
+        self.host_names = frozenset(h.split(":")[0] for h in self.hosts)
+        self.spam = load_spam()
+        self.dictionary = load_dictionary()
+        self.attachment_limits = AttachmentLimits()
 
     # ------------------------------------------------------------------ scope
     def in_scope(self, url: str) -> bool:
@@ -155,8 +182,8 @@ class SiteCollector:
 
     # ------------------------------------------------------------------ pages
     def page(self, url: str, *, status: int, html: str, depth: int, headers: dict[str, str] | None = None,
-             redirects: Sequence[str] = ()) -> list[str]:
-        """Analyse one HTML answer; return the in-scope URLs to crawl next."""
+             redirects: Sequence[str] = ()) -> list[FollowUp]:
+        """Analyse one HTML answer; return what to fetch next."""
         self.requests += 1 + len(redirects)
         self.bytes += len(html)
         key = canonical_url(url)
@@ -187,8 +214,8 @@ class SiteCollector:
         self.facts.append(_PageFacts(url=url, status=status, depth=depth, page_type=page_type,
                                      title=page.title[:200], listing=listing if keep else None,
                                      detection=detection))
-        self.extra.extend(self._content_checks(page))
-        follow: list[str] = []
+        self.extra.extend(self._content_checks(page, listing.published))
+        follow: list[FollowUp] = []
         links = extract_links(page)
         # Pager targets written by scripts (TRS createPageHTML) are followed too.
         known = {link.url for link in links}
@@ -198,9 +225,12 @@ class SiteCollector:
             target = canonical_url(link.url)
             if link.url in known:
                 self.occurrences[target].append((url, link.element))
-            if target in self.scheduled:
+            if target in self.scheduled or not self.in_scope(target):
                 continue
-            if not self.in_scope(target) or not self._wants_crawl(link):
+            if not self._wants_crawl(link):
+                extra = self._resource_follow_up(target, link, url)
+                if extra is not None:
+                    follow.append(extra)
                 continue
             self.scheduled.add(target)
             if depth + 1 > self.target.max_depth or self._trap(target):
@@ -210,8 +240,22 @@ class SiteCollector:
                 self.skipped_limit += 1
                 continue
             self.parents[target] = url
-            follow.append(target)
+            follow.append(FollowUp(target, PAGE, url))
         return follow
+
+    def _resource_follow_up(self, target: str, link: PageLink, page_url: str) -> FollowUp | None:
+        """Same-site attachments are read (privacy, wording) and same-site scripts
+        scanned for written links, within per-site budgets."""
+        path = urlsplit(target).path
+        if _READABLE.search(path) and self.attachments_left > 0:
+            self.attachments_left -= 1
+            self.scheduled.add(target)
+            return FollowUp(target, ATTACHMENT, page_url)
+        if link.element is r.Element.SCRIPT and _SCRIPT.search(path) and self.scripts_left > 0:
+            self.scripts_left -= 1
+            self.scheduled.add(target)
+            return FollowUp(target, SCRIPT, page_url)
+        return None
 
     def _page_type(self, page: ParsedPage, listing: object, is_home: bool) -> r.PageType:
         if is_home:
@@ -222,9 +266,48 @@ class SiteCollector:
             return r.PageType.CONTENT
         return r.PageType.OTHER
 
-    def _content_checks(self, page: ParsedPage) -> Iterable[r.Detection]:
-        """Content-safety analysers (privacy, hidden links, wording), when present."""
-        return ()
+    def _content_checks(self, page: ParsedPage, published: date | None) -> Iterable[r.Detection]:
+        """Content safety on every page: privacy leaks, hidden links, wording."""
+        out: list[r.Detection] = []
+        out += find_privacy_in_page(page, today=self.target.as_of)
+        out += find_hidden_links(page, site_hosts=self.host_names, partner_domains=self.target.partner_domains,
+                                 spam=self.spam)
+        out += find_wording(page.body_text, url=page.url, pub_date=published, dictionary=self.dictionary)
+        return out
+
+    def attachment(self, url: str, *, status: int, body: bytes, content_type: str | None, referrer: str,
+                   truncated: bool = False) -> None:
+        """Read an attachment's text and look for leaks and wording errors in it."""
+        self.requests += 1
+        key = canonical_url(url)
+        if status >= 400:
+            return  # the link checker confirms and reports it
+        self.statuses[key] = (status, None)
+        filename = urlsplit(url).path.rsplit("/", 1)[-1]
+        if truncated:
+            self.unknowns.append(r.UnknownDetection(url=url, reason=r.UnknownReason.LIMIT,
+                                                    detail=f"attachment {filename}: larger than the byte limit"))
+            return
+        text = extract_text(body, filename=filename, content_type=content_type, limits=self.attachment_limits)
+        unknown = text.unknown(url)
+        if unknown is not None:
+            self.unknowns.append(unknown)
+        if text.text:
+            self.extra.extend(find_privacy_in_attachment(text.text, url=referrer or url, attachment=url,
+                                                         today=self.target.as_of))
+            self.extra.extend(find_wording(text.text, url=referrer or url, pub_date=None,
+                                           dictionary=self.dictionary, attachment=url))
+
+    def script(self, url: str, *, status: int, text: str, referrer: str) -> None:
+        """A same-site script: links it writes into pages (暗链 by document.write)."""
+        self.requests += 1
+        self.statuses[canonical_url(url)] = (status, None) if status < 400 else self.statuses.get(
+            canonical_url(url), (status, None))
+        if status >= 400:
+            self.statuses.pop(canonical_url(url), None)
+            return
+        self.extra.extend(find_script_links(text, url=referrer or url, script_url=url, site_hosts=self.host_names,
+                                            partner_domains=self.target.partner_domains, spam=self.spam))
 
     def resource(self, url: str, *, status: int, headers: dict[str, str] | None = None,
                  body_start: str = "", redirects: Sequence[str] = ()) -> None:

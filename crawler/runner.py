@@ -159,6 +159,7 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
 async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressFn | None) -> tuple[
         list[r.Detection], list[dict[str, Any]]]:
     from probes.links import LinkCheckConfig, LinkChecker, link_detections
+
     from probes.netguard import AddressPolicy
 
     # Failed crawl answers are re-checked too: nothing is reported dead on one try.

@@ -19,10 +19,10 @@ from typing import Any
 
 import httpx
 
+from govmon.store.repo import Store
 from probes.availability import ProbeResult, probe_batch
 from probes.schedule import probe_offsets
 from probes.window import red_alerts
-from govmon.store.repo import Store
 
 log = logging.getLogger(__name__)
 

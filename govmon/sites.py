@@ -91,10 +91,10 @@ def review_detection(fingerprint: str, decision: str, note: str | None,
 
 def import_findings(path: Path, *, profile: str, site: str | None, store: Store | None = None) -> int:
     """Validate every row of a findings file against the profile, then store all or none."""
-    from scoring.manual import load_findings
+    from scoring.manual import load_manual_findings
     from scoring.profiles import load_profile
 
-    findings = load_findings(path, profile=load_profile(profile))
+    findings = load_manual_findings(path, load_profile(profile))
     own = store is None
     store = store or Store.open()
     try:

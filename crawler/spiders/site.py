@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
 from crawler.analysis.encoding import decode_html, text_needs_redecode
-from crawler.collect import SiteCollector
+from crawler.collect import ATTACHMENT, PAGE, SCRIPT, FollowUp, SiteCollector
 from govmon import records as r
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,23 @@ class SiteSpider(scrapy.Spider):
         self.progress = progress
 
     async def start(self) -> AsyncIterator[Request]:
-        yield self._request(self.collector.home, depth=0)
+        yield self._request(FollowUp(self.collector.home), depth=0)
 
-    def _request(self, url: str, *, depth: int) -> Request:
-        return Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
-                       meta={"depth": depth})
+    def _request(self, follow: FollowUp, *, depth: int) -> Request:
+        callback = {PAGE: self.parse, ATTACHMENT: self.parse_attachment, SCRIPT: self.parse_script}[follow.kind]
+        return Request(follow.url, callback=callback, errback=self.failed, dont_filter=True,
+                       meta={"depth": depth, "referrer": follow.referrer})
+
+    def parse_attachment(self, response: Response) -> None:
+        headers = _headers(response)
+        self.collector.attachment(response.url, status=response.status, body=response.body,
+                                  content_type=headers.get("Content-Type"),
+                                  referrer=str(response.meta.get("referrer", "")))
+
+    def parse_script(self, response: Response) -> None:
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        self.collector.script(response.url, status=response.status, text=text,
+                              referrer=str(response.meta.get("referrer", "")))
 
     def parse(self, response: Response) -> Iterator[Request]:
         depth = int(response.meta.get("depth", 0))
@@ -91,8 +103,8 @@ class SiteSpider(scrapy.Spider):
                                      redirects=redirects)
         if self.progress is not None:
             self.progress(self.collector)
-        for next_url in follow:
-            yield self._request(next_url, depth=depth + 1)
+        for item in follow:
+            yield self._request(item, depth=depth + 1)
 
     def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
