@@ -171,7 +171,12 @@ class LinkCheckConfig:
     #: hosts never contacted (a name also covers its subdomains): "not checked"
     deny_hosts: frozenset[str] = frozenset()
     resolver: Resolver | None = None
-    verify_tls: bool = True
+    #: verify certificates (True: certifi's roots; a path: that CA bundle)
+    verify_tls: bool | str = True
+    #: a certificate whose issuer is unknown here (code 2/20/21: usually a missing
+    #: intermediate, which browsers fetch themselves) does not make a link dead:
+    #: the link is fetched again unverified, and its answer decides
+    lenient_chain: bool = True
     keepalive_expiry: float = 4.0
 
 
@@ -200,6 +205,7 @@ class LinkChecker:
         self.config = config or LinkCheckConfig()
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self._unverified: httpx.AsyncClient | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._global: asyncio.Semaphore | None = None
 
@@ -214,13 +220,27 @@ class LinkChecker:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        if self._unverified is not None:
+            await self._unverified.aclose()
+            self._unverified = None
 
     def _open(self) -> httpx.AsyncClient:
         if self._client is not None:
             return self._client
+        self._client = self._new_client(verify=True)
+        self._global = asyncio.Semaphore(self.config.concurrency)
+        self._hosts = {}
+        return self._client
+
+    def _open_unverified(self) -> httpx.AsyncClient:
+        if self._unverified is None:
+            self._unverified = self._new_client(verify=False)
+        return self._unverified
+
+    def _new_client(self, *, verify: bool) -> httpx.AsyncClient:
         cfg = self.config
-        transport = self._transport or _guarded_transport(cfg)
-        self._client = httpx.AsyncClient(
+        transport = self._transport or _guarded_transport(cfg, verify=verify)
+        return httpx.AsyncClient(
             transport=transport,
             headers={
                 "User-Agent": cfg.user_agent,
@@ -233,9 +253,6 @@ class LinkChecker:
             follow_redirects=False,
             trust_env=False,
         )
-        self._global = asyncio.Semaphore(cfg.concurrency)
-        self._hosts = {}
-        return self._client
 
     async def check(
         self,
@@ -303,6 +320,8 @@ class LinkChecker:
         redirects: list[str] = []
         visits: Counter[str] = Counter()
         current = target
+        unverified = False
+        tls_note = ""
 
         def done(**kwargs: object) -> LinkStatus:
             return LinkStatus(
@@ -322,14 +341,26 @@ class LinkChecker:
                 return done(
                     ok=False, error=LinkError.REDIRECT_LOOP, detail=f"loops back to {current}"
                 ), False
+            failure: Exception | None = None
             try:
-                answer = await self._request(method, current)
+                answer = await self._request(method, current, unverified)
             except Exception as exc:  # classified by the one table EXCEPTION_ERRORS
+                failure = exc
+                if not unverified and cfg.lenient_chain and unknown_issuer(exc):
+                    unverified = True
+                    tls_note = f"certificate chain not verifiable here ({_describe(exc, exc)})"
+                    log.info("%s: %s; fetching it unverified", current, tls_note)
+                    try:
+                        answer = await self._request(method, current, unverified)
+                        failure = None
+                    except Exception as again:
+                        failure = again
+            if failure is not None:
                 try:
-                    error, detail = classify_exception(exc)
+                    error, detail = classify_exception(failure)
                 except Exception:
                     log.exception("unexpected error checking %s", current)
-                    detail = NOT_CHECKED_ERROR + repr(exc)[:200]
+                    detail = NOT_CHECKED_ERROR + repr(failure)[:200]
                     return done(ok=False, checked=False, detail=detail), False
                 if error is None:
                     return done(ok=False, checked=False, detail=NOT_CHECKED_POLICY + detail), False
@@ -340,12 +371,12 @@ class LinkChecker:
             if answer.status in _REDIRECTS and location:
                 try:
                     nxt = resolve_url(location, current)
-                except InvalidURL as exc:
+                except InvalidURL as bad:
                     return done(
                         ok=False,
                         status=answer.status,
                         error=LinkError.HTTP,
-                        detail=f"redirect to an invalid URL: {exc}",
+                        detail=f"redirect to an invalid URL: {bad}",
                     ), method == "HEAD"
                 if nxt is None:  # to mailto:, ftp: …: not ours to check
                     return done(
@@ -355,6 +386,8 @@ class LinkChecker:
                 current = nxt
                 continue
             status = classify_answer(answer.status, answer.headers, _decode(answer), method)
+            if tls_note and status.ok:
+                status = LinkStatus(url="", ok=True, status=status.status, detail=tls_note)
             if method == "HEAD":
                 html = "html" in answer.headers.get("content-type", "").lower()
                 needs_get = not status.ok or (html and _is_success(answer.status))
@@ -366,8 +399,8 @@ class LinkChecker:
             detail=f"more than {cfg.max_redirects} redirects",
         ), False
 
-    async def _request(self, method: str, url: str) -> _Answer:
-        client = self._open()
+    async def _request(self, method: str, url: str, unverified: bool = False) -> _Answer:
+        client = self._open_unverified() if unverified else self._open()
         assert self._global is not None
         host = httpx.URL(url).netloc.decode("ascii")
         sem = self._hosts.get(host)
@@ -405,7 +438,7 @@ class LinkChecker:
         return None
 
 
-def _guarded_transport(cfg: LinkCheckConfig) -> httpx.AsyncHTTPTransport:
+def _guarded_transport(cfg: LinkCheckConfig, *, verify: bool) -> httpx.AsyncHTTPTransport:
     """An HTTP/1.1 keep-alive transport whose connections go through the address
     policy.  httpx 0.28 has no parameter for an httpcore network backend, so the
     pool it builds is replaced by an equal one with :class:`GuardedBackend`."""
@@ -414,9 +447,10 @@ def _guarded_transport(cfg: LinkCheckConfig) -> httpx.AsyncHTTPTransport:
         max_keepalive_connections=cfg.concurrency,
         keepalive_expiry=cfg.keepalive_expiry,
     )
-    transport = httpx.AsyncHTTPTransport(verify=cfg.verify_tls, limits=limits, trust_env=False)
+    context = _ssl_context(cfg.verify_tls if verify else False)
+    transport = httpx.AsyncHTTPTransport(verify=context, limits=limits, trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(verify=cfg.verify_tls, trust_env=False),
+        ssl_context=context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
@@ -425,6 +459,34 @@ def _guarded_transport(cfg: LinkCheckConfig) -> httpx.AsyncHTTPTransport:
         network_backend=GuardedBackend(cfg.policy, cfg.resolver),
     )
     return transport
+
+
+def _ssl_context(verify: bool | str) -> ssl.SSLContext:
+    if verify is False:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return httpx.create_ssl_context(verify=True, trust_env=False)
+
+
+#: OpenSSL verify codes meaning "issuer not known here", not "certificate bad".
+_UNKNOWN_ISSUER_CODES: Final = frozenset({2, 20, 21})
+
+
+def unknown_issuer(exc: BaseException) -> bool:
+    """True when a TLS failure is only an issuer we cannot find (a missing
+    intermediate certificate), not an expired, self-signed or misnamed one."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_code in _UNKNOWN_ISSUER_CODES
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def _read_limited(response: httpx.Response, limit: int) -> bytes:
@@ -646,4 +708,5 @@ __all__ = [
     "classify_exception",
     "link_detections",
     "soft_404_reason",
+    "unknown_issuer",
 ]

@@ -6,11 +6,14 @@ test ever asks real DNS or contacts another host."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -647,3 +650,140 @@ def test_repeated_broken_link_is_one_detection_on_both_pages() -> None:
         (url, tuple(sorted(pages)), False)
     ]
     assert unknown == []
+
+
+# --------------------------------------------------------------------------
+# certificates: an incomplete chain is not a dead link, an expired one is
+# --------------------------------------------------------------------------
+
+
+def _certificates(tmp_path: Path) -> dict[str, Path]:
+    """root CA -> intermediate CA -> leaf for localhost, plus an expired leaf."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def utc(year: int) -> datetime.datetime:
+        return datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
+
+    # validity is data: far from any clock this test may run under
+    valid, outdated = (utc(2000), utc(2099)), (utc(2000), utc(2001))
+
+    def make(
+        name: str,
+        issuer: tuple[x509.Name, ec.EllipticCurvePrivateKey] | None,
+        *,
+        ca: bool,
+        expired: bool = False,
+    ):  # type: ignore[no-untyped-def]
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        issuer_name, issuer_key = issuer if issuer else (subject, key)
+        start, end = outdated if expired else valid
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer_name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(start)
+            .not_valid_after(end)
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+                critical=True,
+            )
+        else:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False
+            )
+        cert = builder.sign(issuer_key, hashes.SHA256())
+        return cert, key, subject
+
+    root, root_key, root_name = make("govmon test root", None, ca=True)
+    inter, inter_key, inter_name = make("govmon test intermediate", (root_name, root_key), ca=True)
+    leaf, leaf_key, _ = make("localhost", (inter_name, inter_key), ca=False)
+    old, old_key, _ = make("localhost", (inter_name, inter_key), ca=False, expired=True)
+
+    def pem(*certs: x509.Certificate) -> bytes:
+        return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+    def key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+        return key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+    files = {
+        "root": pem(root),
+        "leaf_only": pem(leaf),
+        "full_chain": pem(leaf, inter),
+        "leaf_key": key_pem(leaf_key),
+        "expired_chain": pem(old, inter),
+        "expired_key": key_pem(old_key),
+    }
+    out = {}
+    for name, data in files.items():
+        path = tmp_path / f"{name}.pem"
+        path.write_bytes(data)
+        out[name] = path
+    return out
+
+
+@pytest.fixture
+def certs(tmp_path: Path) -> dict[str, Path]:
+    return _certificates(tmp_path)
+
+
+def _tls_server(chain: Path, key: Path) -> HTTPServer:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain, key)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.expect_request("/").respond_with_data("<title>ok</title>正文", content_type="text/html")
+    server.start()
+    return server
+
+
+@pytest.mark.parametrize(
+    ("chain", "key", "ok", "error", "lenient_note"),
+    [
+        ("full_chain", "leaf_key", True, None, False),
+        ("leaf_only", "leaf_key", True, None, True),  # browsers fetch the intermediate
+        ("expired_chain", "expired_key", False, LinkError.TLS, False),
+    ],
+    ids=["complete-chain", "missing-intermediate", "expired"],
+)
+def test_certificate_chains(
+    certs: dict[str, Path],
+    chain: str,
+    key: str,
+    ok: bool,
+    error: LinkError | None,
+    lenient_note: bool,
+) -> None:
+    server = _tls_server(certs[chain], certs[key])
+    try:
+        url = f"https://localhost:{server.port}/"
+        status = check([url], verify_tls=str(certs["root"]), recheck_delay=None)[url]
+    finally:
+        server.clear()
+        server.stop()
+    assert (status.ok, status.error) == (ok, error), status
+    assert ("certificate chain not verifiable" in status.detail) is lenient_note
+
+
+def test_missing_intermediate_is_tls_error_when_not_lenient(certs: dict[str, Path]) -> None:
+    server = _tls_server(certs["leaf_only"], certs["leaf_key"])
+    try:
+        url = f"https://localhost:{server.port}/"
+        status = check(
+            [url], verify_tls=str(certs["root"]), recheck_delay=None, lenient_chain=False
+        )[url]
+    finally:
+        server.clear()
+        server.stop()
+    assert (status.ok, status.error) == (False, LinkError.TLS)
