@@ -92,6 +92,8 @@ EXCEPTION_ERRORS: Final[tuple[tuple[type[BaseException], LinkError | None], ...]
 #: reused it; retried once at once on a fresh connection.
 _STALE_CONNECTION: Final = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+#: HEAD answers of servers that do not implement HEAD: use GET for the host.
+_HEAD_UNSUPPORTED: Final = frozenset({405, 501})
 #: Static resources: checked with HEAD first (a page is fetched with GET at once).
 _STATIC_EXTENSIONS: Final = frozenset(
     (  # noqa: SIM905 - a word list is easier to edit than 48 quoted items
@@ -208,6 +210,7 @@ class LinkChecker:
         self._unverified: httpx.AsyncClient | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._global: asyncio.Semaphore | None = None
+        self._no_head: set[str] = set()
 
     async def __aenter__(self) -> LinkChecker:
         self._open()
@@ -305,10 +308,12 @@ class LinkChecker:
         return second
 
     async def _check_once(self, url: str, target: str) -> LinkStatus:
-        if _prefers_head(target):
+        if _prefers_head(target) and _netloc(target) not in self._no_head:
             status, needs_get = await self._chain(url, target, "HEAD")
             if not needs_get:
                 return status
+            if status.status in _HEAD_UNSUPPORTED:
+                self._no_head.add(_netloc(target))  # save this host a wasted HEAD each time
         status, _ = await self._chain(url, target, "GET")
         return status
 
@@ -402,7 +407,7 @@ class LinkChecker:
     async def _request(self, method: str, url: str, unverified: bool = False) -> _Answer:
         client = self._open_unverified() if unverified else self._open()
         assert self._global is not None
-        host = httpx.URL(url).netloc.decode("ascii")
+        host = _netloc(url)
         sem = self._hosts.get(host)
         if sem is None:
             sem = self._hosts[host] = asyncio.Semaphore(self.config.per_host)
@@ -503,6 +508,10 @@ async def _read_limited(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)[:limit]
 
 
+def _netloc(url: str) -> str:
+    return url.partition("://")[2].split("/", 1)[0].split("?", 1)[0]
+
+
 def _prefers_head(url: str) -> bool:
     path = url.partition("?")[0]
     slash = path.rfind("/")
@@ -579,6 +588,10 @@ def classify_answer(
     reason = challenge_reason(status, headers, body[:8192])
     if reason is not None:
         return LinkStatus(url="", ok=False, status=status, error=LinkError.BLOCKED, detail=reason)
+    if status == 401:
+        # the resource exists behind a login (an intranet OA linked from a portal):
+        # a visitor gets a login prompt, the link is not dead
+        return LinkStatus(url="", ok=True, status=status, detail="HTTP 401: login required")
     if status >= 400 or status < 200:
         return LinkStatus(
             url="", ok=False, status=status, error=LinkError.HTTP, detail=f"HTTP {status}"

@@ -277,6 +277,8 @@ def test_anti_bot_answers_are_blocked_not_dead(httpserver: HTTPServer) -> None:
         ),
         (202, "<script>$_ts={}</script>", LinkError.BLOCKED),
         (403, "Forbidden", LinkError.HTTP),
+        (401, "Unauthorized", None),
+        (410, "Gone", LinkError.HTTP),
         (204, "", None),
     ],
 )
@@ -314,6 +316,29 @@ def test_head_refused_then_get_ok(httpserver: HTTPServer) -> None:
     assert methods(httpserver, "/a.pdf") == ["HEAD", "GET"]
     assert methods(httpserver, "/b.jpg") == ["HEAD", "GET"]
     assert methods(httpserver, "/c.png") == ["HEAD"]
+
+
+def test_host_without_head_gets_get_only(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a.pdf", method="HEAD").respond_with_data("", status=501)
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        httpserver.expect_request(f"/{name}", method="GET").respond_with_data(
+            b"%PDF", content_type="application/pdf"
+        )
+
+    async def run() -> dict[str, LinkStatus]:
+        async with LinkChecker(config()) as checker:
+            first = await checker.check([httpserver.url_for("/a.pdf")])
+            return first | await checker.check(
+                [httpserver.url_for(p) for p in ("/b.pdf", "/c.pdf")]
+            )
+
+    assert all(s.ok for s in asyncio.run(run()).values())
+    assert [(req.method, req.path) for req, _ in httpserver.log] == [
+        ("HEAD", "/a.pdf"),
+        ("GET", "/a.pdf"),
+        ("GET", "/b.pdf"),
+        ("GET", "/c.pdf"),
+    ]
 
 
 def test_attachment_answering_html_is_checked_with_get(httpserver: HTTPServer) -> None:
