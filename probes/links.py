@@ -372,7 +372,7 @@ class LinkChecker:
                 return done(ok=False, error=error, detail=detail), (
                     method == "HEAD" and error is not LinkError.DNS
                 )
-            location = answer.headers.get("location")
+            location = raw_location(answer.headers)
             if answer.status in _REDIRECTS and location:
                 try:
                     nxt = resolve_url(location, current)
@@ -506,6 +506,19 @@ async def _read_limited(response: httpx.Response, limit: int) -> bytes:
     except httpx.DecodingError:  # a broken gzip body: judge by what was read
         pass
     return b"".join(chunks)[:limit]
+
+
+def raw_location(headers: httpx.Headers) -> str | None:
+    """The Location header with its non-ASCII bytes percent-encoded as they are,
+    as browsers and curl do: Chinese servers send raw UTF-8 or GBK paths there,
+    and decoding GBK bytes as text would send us to a URL that does not exist."""
+    for key, value in headers.raw:
+        if key.lower() == b"location":
+            value = value.strip()
+            if value.isascii():
+                return value.decode("ascii")
+            return "".join(chr(b) if b < 0x80 else f"%{b:02X}" for b in value)
+    return None
 
 
 def _netloc(url: str) -> str:
@@ -720,6 +733,7 @@ __all__ = [
     "classify_answer",
     "classify_exception",
     "link_detections",
+    "raw_location",
     "soft_404_reason",
     "unknown_issuer",
 ]

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -28,6 +29,7 @@ from probes.links import (
     LinkStatus,
     classify_answer,
     link_detections,
+    raw_location,
     soft_404_reason,
 )
 from probes.netguard import AddressPolicy
@@ -168,6 +170,27 @@ def test_redirect_chain_is_recorded(httpserver: HTTPServer) -> None:
     assert status.ok and status.status == 200
     assert status.redirects == (httpserver.url_for("/mid?x=1"), httpserver.url_for("/new/"))
     assert status.final_url == httpserver.url_for("/new/")
+
+
+def test_redirect_with_raw_chinese_location(httpserver: HTTPServer) -> None:
+    raw = "/新闻/b.html"  # werkzeug writes it as raw UTF-8 bytes, as many CMS do
+    httpserver.expect_request("/old-news").respond_with_data(
+        "", status=302, headers={"Location": raw}
+    )
+    httpserver.expect_request("/新闻/b.html").respond_with_data(
+        "<title>b</title>", content_type="text/html"
+    )
+    url = httpserver.url_for("/old-news")
+    status = check([url], recheck_delay=None)[url]
+    assert status.ok
+    assert status.redirects == (httpserver.url_for("/%E6%96%B0%E9%97%BB/b.html"),)
+
+
+def test_raw_location_bytes_are_percent_encoded_as_they_are() -> None:
+    gbk = httpx.Headers([(b"Location", "/新闻/".encode("gbk") + b"a.html")])
+    assert raw_location(gbk) == "/%D0%C2%CE%C5/a.html"
+    assert raw_location(httpx.Headers({"Location": " /a?b=1 "})) == "/a?b=1"
+    assert raw_location(httpx.Headers()) is None
 
 
 def test_redirect_loop(httpserver: HTTPServer) -> None:
