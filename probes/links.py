@@ -211,6 +211,7 @@ class LinkChecker:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._global: asyncio.Semaphore | None = None
         self._no_head: set[str] = set()
+        self._deny = frozenset(_ascii_host(h) for h in self.config.deny_hosts)
 
     async def __aenter__(self) -> LinkChecker:
         self._open()
@@ -432,10 +433,10 @@ class LinkChecker:
                 await response.aclose()
 
     def _denied(self, url: str) -> str | None:
-        deny = self.config.deny_hosts
+        deny = self._deny
         if not deny:
             return None
-        host = (httpx.URL(url).host or "").lower().rstrip(".")
+        host = _hostname(url)
         parts = host.split(".")
         for i in range(len(parts)):
             if ".".join(parts[i:]) in deny:
@@ -523,6 +524,19 @@ def raw_location(headers: httpx.Headers) -> str | None:
 
 def _netloc(url: str) -> str:
     return url.partition("://")[2].split("/", 1)[0].split("?", 1)[0]
+
+
+def _ascii_host(host: str) -> str:
+    host = host.strip().lower().rstrip(".")
+    return host if host.isascii() else host.encode("idna").decode("ascii")
+
+
+def _hostname(url: str) -> str:
+    """The host of a canonical URL as written there (IDNA, lower case)."""
+    host = _netloc(url).rpartition("@")[2]
+    if host.startswith("["):
+        return host[1 : host.find("]")]
+    return host.partition(":")[0].rstrip(".")
 
 
 def _prefers_head(url: str) -> bool:

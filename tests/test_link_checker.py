@@ -595,6 +595,23 @@ def test_denied_hosts_are_never_contacted(httpserver: HTTPServer) -> None:
         assert result[url].detail.startswith(NOT_CHECKED_DENIED)
 
 
+def test_deny_list_matches_idn_hosts_in_their_ascii_form() -> None:
+    idn = "http://北京市人民政府.政务/"
+    ascii_host = "北京市人民政府.政务".encode("idna").decode()
+    result = check(
+        [idn],
+        deny_hosts=frozenset({ascii_host}),
+        resolver=resolver_for({}, forbidden=(ascii_host,)),
+    )
+    assert result[idn].detail.startswith(NOT_CHECKED_DENIED)
+    unicode_deny = check(
+        [idn],
+        deny_hosts=frozenset({"北京市人民政府.政务."}),
+        resolver=resolver_for({}, forbidden=(ascii_host,)),
+    )
+    assert unicode_deny[idn].detail.startswith(NOT_CHECKED_DENIED)
+
+
 def test_non_http_urls_are_not_checked() -> None:
     result = check(["mailto:a@b.cn", "http://"])
     assert not any(s.checked for s in result.values())
