@@ -195,9 +195,9 @@ class SiteCollector:
             self.unknowns.append(r.UnknownDetection(url=url, reason=r.UnknownReason.BLOCKED, status=status,
                                                     detail=reason))
             return []
-        self.statuses[key] = (status, None)
         if status >= 400:
-            return []
+            return []  # not settled: the link checker confirms it after a delay
+        self.statuses[key] = (status, None)
         page = ParsedPage.parse(url, html)
         is_home = key == self.home or (depth == 0)
         as_of = self.target.as_of

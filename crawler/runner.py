@@ -170,8 +170,8 @@ async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressF
     policy = AddressPolicy(allow_private=site_private, allow_hosts=frozenset(job.allow_hosts))
     config = LinkCheckConfig(
         policy=policy,
-        global_limit=job.link_concurrency,
-        per_host_limit=job.link_per_host,
+        concurrency=job.link_concurrency,
+        per_host=job.link_per_host,
         timeout=job.timeout,
         recheck_delay=job.recheck_delay,
         deny_hosts=frozenset(job.deny_hosts),
@@ -183,8 +183,8 @@ async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressF
         if progress is not None and done[0] % 50 == 0:
             progress({"phase": "links", "checked": done[0], "total": len(urls)})
 
-    async with LinkChecker(config, on_result=on_result) as checker:
-        statuses = await checker.check(urls)
+    async with LinkChecker(config) as checker:
+        statuses = await checker.check(urls, on_result=on_result)
     links, unknowns = link_detections(outcome.occurrences, statuses, home_url=job.target.url)
     rows = [
         {"url": s.url, "ok": s.ok, "status": s.status, "error": s.error.value if s.error else None,
