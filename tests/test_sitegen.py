@@ -681,3 +681,23 @@ def test_command_line_writes_site_and_truth(tmp_path: Path) -> None:
     data = json.loads(truth_file.read_text("utf-8"))
     assert data["homepage"]["navigation_only"] is True
     assert (tmp_path / "s" / "index.html").exists() and (tmp_path / "s" / "robots.txt").exists()
+
+
+def test_footer_variants_are_in_the_html_and_the_truth() -> None:
+    from govmon.records import FooterMarker
+
+    g = build_portal(gbk(AS_OF))
+    home = g.resources["/"].body.decode("gbk")
+    assert "网站识别码：5107030001" in home and 'id="_ideConac"' in home
+    assert "exposure/jiucuo.html?site_code=5107030001" in home
+    assert any("jiucuo.html" in u for u in g.truth.external_unfetchable)
+    veto = build_portal(SCENARIOS["veto_columns"](AS_OF))
+    hp = veto.truth.page("/")
+    assert FooterMarker.POLICE not in hp.footer_markers
+    assert FooterMarker.CONTACT not in hp.footer_markers
+    html = veto.resources["/"].body.decode()
+    assert "公网安备" not in html and "联系电话" not in html
+    std = build_portal(standard(AS_OF))
+    rsxx = std.truth.page(std.truth.column("人事信息").url)
+    assert set(rsxx.footer_markers) == set(FooterMarker) - {FooterMarker.ICP, FooterMarker.POLICE}
+    assert "ICP备" not in std.resources[rsxx.url].body.decode()

@@ -267,6 +267,8 @@ class _Builder:
             police_code=spec.police_code,
             charset=spec.encoding,
             conac_style=spec.conac_style,
+            site_code_label=spec.site_code_label,
+            jiucuo_link=spec.jiucuo_link,
         )
         self.resources = Resources()
         self.bpc = len("中".encode(spec.encoding))  # bytes per Chinese character
@@ -1062,6 +1064,7 @@ def _assets(b: _Builder) -> list[tuple[str, bytes, str]]:
         ("/images/red.png", PNG, "image/png"),
         ("/images/beian.png", PNG, "image/png"),
         ("/images/icon.png", PNG, "image/png"),
+        ("/images/jiucuo.png", PNG, "image/png"),
         ("/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain"),
     ]
 
