@@ -113,19 +113,19 @@ _DATE_RES = {
 }
 
 
-def parse_date(text: str, fmt: DateFormat) -> date:
+def parse_date(text: str, fmt: DateFormat, as_of: date = AS_OF) -> date:
     m = re.fullmatch(_DATE_RES[fmt], text.strip())
     assert m, f"{text!r} is not in format {fmt}"
     if fmt in _YEARLESS:
         month, day = (int(m.group(1)), int(m.group(2)))
         if fmt is DateFormat.DAY_MONTH:
             month, day = day, month
-        d = date(AS_OF.year, month, day)
-        return d if d <= AS_OF else date(AS_OF.year - 1, month, day)
+        d = date(as_of.year, month, day)
+        return d if d <= as_of else date(as_of.year - 1, month, day)
     return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
-def list_dates(html: str, fmt: DateFormat) -> tuple[int, list[date]]:
+def list_dates(html: str, fmt: DateFormat, as_of: date = AS_OF) -> tuple[int, list[date]]:
     """(entries, dates) of a list page, whatever its list style."""
     tree = LexborHTMLParser(html)
     rows = (
@@ -136,7 +136,7 @@ def list_dates(html: str, fmt: DateFormat) -> tuple[int, list[date]]:
     dates: list[date] = []
     for node in tree.css("ul.list > li > span.date, table.list-table td.date, div.news-item > em"):
         if node.text().strip():
-            dates.append(parse_date(node.text(), fmt))
+            dates.append(parse_date(node.text(), fmt, as_of))
     return len(rows), dates
 
 
@@ -293,8 +293,10 @@ def test_dead_and_benign_links_behave_as_the_truth_says(external: str) -> None:
                 assert fetch(url).status == 200
 
 
-def test_dates_in_the_truth_match_the_html(external: str) -> None:
-    for portal, base in served("standard", external):
+@pytest.mark.parametrize("as_of", [AS_OF, date(2027, 1, 5)], ids=["2026-11-25", "2027-01-05"])
+def test_dates_in_the_truth_match_the_html(external: str, as_of: date) -> None:
+    portal = build_portal(standard(as_of, external_base=external))
+    with serve(portal) as base:
         truth = portal.truth
         for col in truth.columns:
             if col.hub:
@@ -302,7 +304,7 @@ def test_dates_in_the_truth_match_the_html(external: str) -> None:
             all_dates: list[date] = []
             for i, list_url in enumerate(col.list_pages):
                 html = fetch(absolute(base, list_url)).body.decode()
-                entries, dates = list_dates(html, col.date_format)
+                entries, dates = list_dates(html, col.date_format, as_of)
                 if i == 0:
                     assert entries == col.entries, col.name
                     assert len(dates) == col.dated_entries, col.name

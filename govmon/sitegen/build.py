@@ -380,10 +380,8 @@ class _Builder:
                 c for c in self.cols if c.spec.column_class is ColumnClass.PERSONNEL and c.entries
             ]
             target = personnel[0] if personnel else next(c for c in self.cols if c.entries)
-            first = target.entries[0]
-            target.entries[0] = Entry(GB2312_TRAP_TITLE, first.url, first.date, first.minute)
-            self.title_override[first.url] = GB2312_TRAP_TITLE
-            self.charset_of[first.url] = ("gb2312", "gb2312")
+            self.retitle(target, 0, GB2312_TRAP_TITLE)
+            self.charset_of[target.entries[0].url] = ("gb2312", "gb2312")
 
     def nav(self) -> None:
         self.site.nav = tuple((c.name, c.path) for c in self.cols if c.level == 1)
