@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -93,6 +94,7 @@ def external() -> Iterator[str]:
         yield base
 
 
+@contextmanager
 def served(scenario: str, external_base: str) -> Iterator[tuple[Portal, str]]:
     portal = build_portal(SCENARIOS[scenario](AS_OF, external_base=external_base))
     with serve(portal) as base:
@@ -223,7 +225,7 @@ def test_veto_and_near_veto_lines() -> None:
 
 @pytest.mark.parametrize("scenario", ["standard", "gbk", "waf", "navigation_only", "traps"])
 def test_every_link_resolves_or_is_in_the_truth(scenario: str, external: str) -> None:
-    for portal, base in served(scenario, external):
+    with served(scenario, external) as (portal, base):
         truth = portal.truth
         dead = {absolute(base, d.url): d for d in truth.dead_links}
         benign = {absolute(base, b.url): b for b in truth.benign_links}
@@ -262,7 +264,7 @@ def test_every_link_resolves_or_is_in_the_truth(scenario: str, external: str) ->
 
 
 def test_dead_and_benign_links_behave_as_the_truth_says(external: str) -> None:
-    for portal, base in served("standard", external):
+    with served("standard", external) as (portal, base):
         for d in portal.truth.dead_links:
             url = absolute(base, d.url)
             answer = fetch(url, timeout=1.0)
@@ -340,7 +342,7 @@ def test_navigation_only_homepage_has_no_dates() -> None:
 
 
 def test_gbk_site_really_is_gbk(external: str) -> None:
-    for portal, base in served("gbk", external):
+    with served("gbk", external) as (portal, base):
         truth = portal.truth
         home = fetch(base + "/")
         assert charset_of(home) == "gbk"
@@ -362,7 +364,7 @@ def test_gbk_site_really_is_gbk(external: str) -> None:
 
 
 def test_waf_pages_are_challenges_and_only_unknowns(external: str) -> None:
-    for portal, base in served("waf", external):
+    with served("waf", external) as (portal, base):
         truth = portal.truth
         assert {u.status for u in truth.unknown} == {412, 521}
         for u in truth.unknown:
@@ -378,7 +380,7 @@ def test_waf_pages_are_challenges_and_only_unknowns(external: str) -> None:
 
 
 def test_traps_are_endless_and_match_their_patterns(external: str) -> None:
-    for portal, base in served("traps", external):
+    with served("traps", external) as (portal, base):
         for trap in portal.truth.traps:
             url, seen = absolute(base, trap.entry), set()
             for _ in range(15):
@@ -463,7 +465,7 @@ def test_special_routes(external: str) -> None:
 
 
 def test_keep_alive_head_and_content_length(external: str) -> None:
-    for portal, base in served("standard", external):
+    with served("standard", external) as (portal, base):
         conn = _conn(base)
         conn.request("GET", "/")
         first = conn.getresponse()
@@ -525,7 +527,7 @@ def test_gbk_scenario_spec_differs_from_standard_only_in_encoding_traps() -> Non
 
 def test_search_answers_titles_grouped(external: str) -> None:
     for scenario in ("standard", "gbk"):
-        for portal, base in served(scenario, external):
+        with served(scenario, external) as (portal, base):
             search = portal.truth.search
             assert search is not None and len(search.samples) == 4
             enc = "gb18030" if portal.truth.encoding != "utf-8" else "utf-8"
@@ -622,7 +624,7 @@ def test_message_board_truth_matches_pages() -> None:
 
 
 def test_service_guides_truth_matches_pages(external: str) -> None:
-    for portal, base in served("standard", external):
+    with served("standard", external) as (portal, base):
         guides = portal.truth.guides
         assert any(len(g.missing) >= 4 for g in guides)
         assert any(not g.missing for g in guides)
