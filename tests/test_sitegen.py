@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -93,6 +94,7 @@ def external() -> Iterator[str]:
         yield base
 
 
+@contextmanager
 def served(scenario: str, external_base: str) -> Iterator[tuple[Portal, str]]:
     portal = build_portal(SCENARIOS[scenario](AS_OF, external_base=external_base))
     with serve(portal) as base:
@@ -113,19 +115,19 @@ _DATE_RES = {
 }
 
 
-def parse_date(text: str, fmt: DateFormat) -> date:
+def parse_date(text: str, fmt: DateFormat, as_of: date = AS_OF) -> date:
     m = re.fullmatch(_DATE_RES[fmt], text.strip())
     assert m, f"{text!r} is not in format {fmt}"
     if fmt in _YEARLESS:
         month, day = (int(m.group(1)), int(m.group(2)))
         if fmt is DateFormat.DAY_MONTH:
             month, day = day, month
-        d = date(AS_OF.year, month, day)
-        return d if d <= AS_OF else date(AS_OF.year - 1, month, day)
+        d = date(as_of.year, month, day)
+        return d if d <= as_of else date(as_of.year - 1, month, day)
     return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
-def list_dates(html: str, fmt: DateFormat) -> tuple[int, list[date]]:
+def list_dates(html: str, fmt: DateFormat, as_of: date = AS_OF) -> tuple[int, list[date]]:
     """(entries, dates) of a list page, whatever its list style."""
     tree = LexborHTMLParser(html)
     rows = (
@@ -136,7 +138,7 @@ def list_dates(html: str, fmt: DateFormat) -> tuple[int, list[date]]:
     dates: list[date] = []
     for node in tree.css("ul.list > li > span.date, table.list-table td.date, div.news-item > em"):
         if node.text().strip():
-            dates.append(parse_date(node.text(), fmt))
+            dates.append(parse_date(node.text(), fmt, as_of))
     return len(rows), dates
 
 
@@ -223,7 +225,7 @@ def test_veto_and_near_veto_lines() -> None:
 
 @pytest.mark.parametrize("scenario", ["standard", "gbk", "waf", "navigation_only", "traps"])
 def test_every_link_resolves_or_is_in_the_truth(scenario: str, external: str) -> None:
-    for portal, base in served(scenario, external):
+    with served(scenario, external) as (portal, base):
         truth = portal.truth
         dead = {absolute(base, d.url): d for d in truth.dead_links}
         benign = {absolute(base, b.url): b for b in truth.benign_links}
@@ -262,7 +264,7 @@ def test_every_link_resolves_or_is_in_the_truth(scenario: str, external: str) ->
 
 
 def test_dead_and_benign_links_behave_as_the_truth_says(external: str) -> None:
-    for portal, base in served("standard", external):
+    with served("standard", external) as (portal, base):
         for d in portal.truth.dead_links:
             url = absolute(base, d.url)
             answer = fetch(url, timeout=1.0)
@@ -293,8 +295,10 @@ def test_dead_and_benign_links_behave_as_the_truth_says(external: str) -> None:
                 assert fetch(url).status == 200
 
 
-def test_dates_in_the_truth_match_the_html(external: str) -> None:
-    for portal, base in served("standard", external):
+@pytest.mark.parametrize("as_of", [AS_OF, date(2027, 1, 5)], ids=["2026-11-25", "2027-01-05"])
+def test_dates_in_the_truth_match_the_html(external: str, as_of: date) -> None:
+    portal = build_portal(standard(as_of, external_base=external))
+    with serve(portal) as base:
         truth = portal.truth
         for col in truth.columns:
             if col.hub:
@@ -302,7 +306,7 @@ def test_dates_in_the_truth_match_the_html(external: str) -> None:
             all_dates: list[date] = []
             for i, list_url in enumerate(col.list_pages):
                 html = fetch(absolute(base, list_url)).body.decode()
-                entries, dates = list_dates(html, col.date_format)
+                entries, dates = list_dates(html, col.date_format, as_of)
                 if i == 0:
                     assert entries == col.entries, col.name
                     assert len(dates) == col.dated_entries, col.name
@@ -338,7 +342,7 @@ def test_navigation_only_homepage_has_no_dates() -> None:
 
 
 def test_gbk_site_really_is_gbk(external: str) -> None:
-    for portal, base in served("gbk", external):
+    with served("gbk", external) as (portal, base):
         truth = portal.truth
         home = fetch(base + "/")
         assert charset_of(home) == "gbk"
@@ -360,7 +364,7 @@ def test_gbk_site_really_is_gbk(external: str) -> None:
 
 
 def test_waf_pages_are_challenges_and_only_unknowns(external: str) -> None:
-    for portal, base in served("waf", external):
+    with served("waf", external) as (portal, base):
         truth = portal.truth
         assert {u.status for u in truth.unknown} == {412, 521}
         for u in truth.unknown:
@@ -376,7 +380,7 @@ def test_waf_pages_are_challenges_and_only_unknowns(external: str) -> None:
 
 
 def test_traps_are_endless_and_match_their_patterns(external: str) -> None:
-    for portal, base in served("traps", external):
+    with served("traps", external) as (portal, base):
         for trap in portal.truth.traps:
             url, seen = absolute(base, trap.entry), set()
             for _ in range(15):
@@ -461,7 +465,7 @@ def test_special_routes(external: str) -> None:
 
 
 def test_keep_alive_head_and_content_length(external: str) -> None:
-    for portal, base in served("standard", external):
+    with served("standard", external) as (portal, base):
         conn = _conn(base)
         conn.request("GET", "/")
         first = conn.getresponse()
@@ -523,7 +527,7 @@ def test_gbk_scenario_spec_differs_from_standard_only_in_encoding_traps() -> Non
 
 def test_search_answers_titles_grouped(external: str) -> None:
     for scenario in ("standard", "gbk"):
-        for portal, base in served(scenario, external):
+        with served(scenario, external) as (portal, base):
             search = portal.truth.search
             assert search is not None and len(search.samples) == 4
             enc = "gb18030" if portal.truth.encoding != "utf-8" else "utf-8"
@@ -620,7 +624,7 @@ def test_message_board_truth_matches_pages() -> None:
 
 
 def test_service_guides_truth_matches_pages(external: str) -> None:
-    for portal, base in served("standard", external):
+    with served("standard", external) as (portal, base):
         guides = portal.truth.guides
         assert any(len(g.missing) >= 4 for g in guides)
         assert any(not g.missing for g in guides)
@@ -681,3 +685,23 @@ def test_command_line_writes_site_and_truth(tmp_path: Path) -> None:
     data = json.loads(truth_file.read_text("utf-8"))
     assert data["homepage"]["navigation_only"] is True
     assert (tmp_path / "s" / "index.html").exists() and (tmp_path / "s" / "robots.txt").exists()
+
+
+def test_footer_variants_are_in_the_html_and_the_truth() -> None:
+    from govmon.records import FooterMarker
+
+    g = build_portal(gbk(AS_OF))
+    home = g.resources["/"].body.decode("gbk")
+    assert "网站识别码：5107030001" in home and 'id="_ideConac"' in home
+    assert "exposure/jiucuo.html?site_code=5107030001" in home
+    assert any("jiucuo.html" in u for u in g.truth.external_unfetchable)
+    veto = build_portal(SCENARIOS["veto_columns"](AS_OF))
+    hp = veto.truth.page("/")
+    assert FooterMarker.POLICE not in hp.footer_markers
+    assert FooterMarker.CONTACT not in hp.footer_markers
+    html = veto.resources["/"].body.decode()
+    assert "公网安备" not in html and "联系电话" not in html
+    std = build_portal(standard(AS_OF))
+    rsxx = std.truth.page(std.truth.column("人事信息").url)
+    assert set(rsxx.footer_markers) == set(FooterMarker) - {FooterMarker.ICP, FooterMarker.POLICE}
+    assert "ICP备" not in std.resources[rsxx.url].body.decode()

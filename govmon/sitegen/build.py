@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from govmon.records import ColumnClass, Element, FooterMarker, LinkError, PageType, UnknownReason
-from govmon.sitegen import features, render, text
+from govmon.sitegen import features, render, text, traps
 from govmon.sitegen.model import (
     YEARLESS,
     Benign,
@@ -37,7 +37,6 @@ from govmon.sitegen.model import (
     ListStyle,
     PageTruth,
     PortalSpec,
-    TrapKind,
     TrapTruth,
     UnknownTruth,
 )
@@ -267,6 +266,8 @@ class _Builder:
             police_code=spec.police_code,
             charset=spec.encoding,
             conac_style=spec.conac_style,
+            site_code_label=spec.site_code_label,
+            jiucuo_link=spec.jiucuo_link,
         )
         self.resources = Resources()
         self.bpc = len("中".encode(spec.encoding))  # bytes per Chinese character
@@ -378,10 +379,8 @@ class _Builder:
                 c for c in self.cols if c.spec.column_class is ColumnClass.PERSONNEL and c.entries
             ]
             target = personnel[0] if personnel else next(c for c in self.cols if c.entries)
-            first = target.entries[0]
-            target.entries[0] = Entry(GB2312_TRAP_TITLE, first.url, first.date, first.minute)
-            self.title_override[first.url] = GB2312_TRAP_TITLE
-            self.charset_of[first.url] = ("gb2312", "gb2312")
+            self.retitle(target, 0, GB2312_TRAP_TITLE)
+            self.charset_of[target.entries[0].url] = ("gb2312", "gb2312")
 
     def nav(self) -> None:
         self.site.nav = tuple((c.name, c.path) for c in self.cols if c.level == 1)
@@ -453,7 +452,7 @@ class _Builder:
                 home.append(Link(Element.A, f"{self.ext}/_status/200/gov{n}.html", name))
         for trap in self.spec.traps:
             home = self.extras.setdefault("/", [])
-            home.append(Link(Element.A, _TRAP_ENTRY[trap], _TRAP_LABEL[trap]))
+            home.append(Link(Element.A, traps.ENTRY[trap], traps.LABEL[trap]))
         if self.spec.links_per_page:
             self._pad()
 
@@ -783,7 +782,7 @@ class _Builder:
         if self.spec.search:
             res.add_dynamic(features.search_resolver(self))
         for kind in self.spec.traps:
-            res.add_dynamic(_TRAP_RESOLVERS[kind](self))
+            res.add_dynamic(traps.RESOLVERS[kind](self))
 
     def truth(self) -> GroundTruth:
         dead_pages: dict[str, list[str]] = {}
@@ -863,7 +862,7 @@ class _Builder:
             pages=tuple(pages),
             unknown=tuple(unknown),
             traps=tuple(
-                TrapTruth(kind=k, entry=_TRAP_ENTRY[k], pattern=_TRAP_PATTERN[k])
+                TrapTruth(kind=k, entry=traps.ENTRY[k], pattern=traps.PATTERN[k])
                 for k in self.spec.traps
             ),
             charsets=tuple(charsets),
@@ -1062,99 +1061,6 @@ def _assets(b: _Builder) -> list[tuple[str, bytes, str]]:
         ("/images/red.png", PNG, "image/png"),
         ("/images/beian.png", PNG, "image/png"),
         ("/images/icon.png", PNG, "image/png"),
+        ("/images/jiucuo.png", PNG, "image/png"),
         ("/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain"),
     ]
-
-
-# --------------------------------------------------------------------------
-# Crawl traps
-# --------------------------------------------------------------------------
-
-_TRAP_ENTRY = {
-    TrapKind.CALENDAR: "/hdrl/index.html?month=2026-11",
-    TrapKind.JSESSIONID: "/wsbs/list.jsp;jsessionid=0A1B2C3D4E5F",
-    TrapKind.SID: "/hdjl/board.do?sid=7f3a9c",
-    TrapKind.GROWING_QUERY: "/cx/query.html?type=0",
-}
-_TRAP_LABEL = {
-    TrapKind.CALENDAR: "活动日历",
-    TrapKind.JSESSIONID: "网上办事",
-    TrapKind.SID: "咨询留言板",
-    TrapKind.GROWING_QUERY: "综合查询",
-}
-_TRAP_PATTERN = {
-    TrapKind.CALENDAR: r"^/hdrl/index\.html\?month=",
-    TrapKind.JSESSIONID: r"^/wsbs/list\.jsp;jsessionid=",
-    TrapKind.SID: r"^/hdjl/board\.do\?sid=",
-    TrapKind.GROWING_QUERY: r"^/cx/query\.html\?type=0",
-}
-
-
-def _trap_page(b: _Builder, title: str, body: str) -> Resource:
-    footer, _, _ = b._footer(None)
-    html = render.page(
-        b.site,
-        title=f"{title}_{b.spec.site_name}",
-        metas=b._metas(None, None, ""),
-        body=body,
-        footer=footer,
-    )
-    return Resource(
-        body=html.encode(b.spec.encoding, "replace"),
-        headers=(("Content-Type", f"text/html; charset={b.spec.encoding}"),),
-    )
-
-
-def _calendar(b: _Builder) -> Callable[[str], Resource | None]:
-    pat = re.compile(r"^/hdrl/index\.html\?month=(\d{1,6})-(\d{2})$")
-
-    def resolve(path: str) -> Resource | None:
-        m = pat.match(path)
-        if not m:
-            return None
-        y, mo = int(m.group(1)), int(m.group(2))
-        if not 1 <= mo <= 12:
-            return None
-        prev = (y, mo - 1) if mo > 1 else (y - 1, 12)
-        nxt = (y, mo + 1) if mo < 12 else (y + 1, 1)
-        days = "".join(f"<td>{d}</td>" for d in range(1, 29))
-        body = (
-            render.breadcrumb([("活动日历", _TRAP_ENTRY[TrapKind.CALENDAR])])
-            + f"<h2>{y}年{mo}月活动安排</h2>"
-            + f'<a href="/hdrl/index.html?month={prev[0]}-{prev[1]:02d}">上个月</a> '
-            + f'<a href="/hdrl/index.html?month={nxt[0]}-{nxt[1]:02d}">下个月</a>'
-            + f'<table class="calendar"><tr>{days}</tr></table>\n'
-        )
-        return _trap_page(b, "活动日历", body)
-
-    return resolve
-
-
-def _session(b: _Builder, kind: TrapKind) -> Callable[[str], Resource | None]:
-    import hashlib
-
-    def resolve(path: str) -> Resource | None:
-        if not re.match(_TRAP_PATTERN[kind], path):
-            return None
-        links = []
-        for k in range(3):
-            token = hashlib.sha1(f"{path}|{k}".encode()).hexdigest()[:12].upper()
-            if kind is TrapKind.JSESSIONID:
-                href = f"/wsbs/list.jsp;jsessionid={token}?page={k + 1}"
-            elif kind is TrapKind.SID:
-                href = f"/hdjl/board.do?sid={token.lower()}&page={k + 1}"
-            else:
-                href = f"{path}&type=0"
-            links.append(f'<li><a href="{render.esc(href)}">第{k + 1}页</a></li>')
-        body = f'<h2>{_TRAP_LABEL[kind]}</h2><ul class="trap">{"".join(links)}</ul>\n'
-        return _trap_page(b, _TRAP_LABEL[kind], body)
-
-    return resolve
-
-
-_TRAP_RESOLVERS: dict[TrapKind, Callable[[_Builder], Callable[[str], Resource | None]]] = {
-    TrapKind.CALENDAR: _calendar,
-    TrapKind.JSESSIONID: lambda b: _session(b, TrapKind.JSESSIONID),
-    TrapKind.SID: lambda b: _session(b, TrapKind.SID),
-    TrapKind.GROWING_QUERY: lambda b: _session(b, TrapKind.GROWING_QUERY),
-}

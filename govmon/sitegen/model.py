@@ -169,6 +169,8 @@ class PortalSpec:
     police_code: str = "51070302000123"
     encoding: str = "utf-8"
     conac_style: ConacStyle = ConacStyle.BADGE
+    site_code_label: str = "网站标识码"  # also 网站识别码 / 网站标识号 on real sites
+    jiucuo_link: bool = False  # the older 找错 form: a linked image, not the script
     columns: tuple[ColumnSpec, ...] = ()
     navigation_only: bool = False
     homepage_footer_missing: tuple[FooterMarker, ...] = ()

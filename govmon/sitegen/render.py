@@ -17,6 +17,7 @@ from govmon.sitegen.model import ConacStyle, DateFormat, ListStyle
 CONAC_SHOW = "https://bszs.conac.cn/sitename?method=show&id=0B8C2F7E1A2D4E5F"
 CONAC_LOADER = "https://dcs.conac.cn/js/23/000/0000/60429971/CA230000000604299710004.js"
 JIUCUO_JS = "https://zfwzgl.www.gov.cn/exposure/jiucuo.js"
+JIUCUO_PAGE = "https://zfwzgl.www.gov.cn/exposure/jiucuo.html"
 ICP_URL = "https://beian.miit.gov.cn/"
 POLICE_URL = "https://www.beian.gov.cn/portal/registerSystemInfo?recordcode={code}"
 
@@ -94,6 +95,8 @@ class Site:
     police_code: str
     charset: str
     conac_style: ConacStyle
+    site_code_label: str = "网站标识码"
+    jiucuo_link: bool = False
     nav: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (name, url)
     cache: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
@@ -192,7 +195,7 @@ def footer_html(site: Site, markers: Iterable[FooterMarker], jiucuo: bool) -> st
         )
     line: list[str] = []
     if FooterMarker.SITE_CODE in have:
-        line.append(f"网站标识码：{esc(site.site_code)}")
+        line.append(f"{esc(site.site_code_label)}：{esc(site.site_code)}")
     if FooterMarker.ICP in have:
         line.append(f'<a href="{ICP_URL}" target="_blank">{esc(site.icp)}</a>')
     if FooterMarker.POLICE in have:
@@ -215,7 +218,14 @@ def footer_html(site: Site, markers: Iterable[FooterMarker], jiucuo: bool) -> st
                 '<span id="_ideConac"></span>'
                 f'<script type="text/javascript" src="{esc(CONAC_LOADER)}"></script>'
             )
-    if jiucuo:
+    if jiucuo and site.jiucuo_link:
+        # the older form: a linked image to the national 找错 page
+        href = esc(f"{JIUCUO_PAGE}?site_code={site.site_code}&url=http://{site.domain}/")
+        badges.append(
+            f'<a href="{href}" target="_blank">'
+            '<img src="/images/jiucuo.png" alt="我为政府网站找错"></a>'
+        )
+    elif jiucuo:
         badges.append(
             f'<script id="_jiucuo_" sitecode="{esc(site.site_code)}" src="{JIUCUO_JS}"></script>'
         )

@@ -286,6 +286,8 @@ def gbk(as_of: date, *, seed: int = 0, external_base: str | None = None) -> Port
         lying_header=True,
         gb2312_extension=True,
         conac_style=ConacStyle.SCRIPT,
+        site_code_label="网站识别码",
+        jiucuo_link=True,
     )
 
 
@@ -371,6 +373,7 @@ def veto_columns(as_of: date, *, seed: int = 0, external_base: str | None = None
         as_of=as_of,
         seed=seed,
         external_base=external_base,
+        homepage_footer_missing=(FooterMarker.POLICE, FooterMarker.CONTACT),
         columns=tuple(_aged(standard_columns(), ages, blanks)),
     )
 
