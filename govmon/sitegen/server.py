@@ -69,6 +69,16 @@ class _Server(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(addr, _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a timed-out checker, a killed crawl) is normal
+        here; anything else is still printed."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
