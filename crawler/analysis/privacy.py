@@ -21,7 +21,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborNode
 
-from crawler.analysis.page import ParsedPage, squash, visible_text
+from crawler.analysis.page import ParsedPage, squash
 from govmon.records import PrivacyDetection, PrivacyType
 
 log = logging.getLogger(__name__)
@@ -422,7 +422,7 @@ def is_person_name(text: str) -> bool:
 
 
 def _cells(row: LexborNode) -> list[str]:
-    return [squash(visible_text(c)) for c in row.iter() if c.tag in ("td", "th")]
+    return [squash(c.text(separator=" ")) for c in row.iter() if c.tag in ("td", "th")]
 
 
 def _people_rows(page: ParsedPage) -> list[str]:
@@ -446,7 +446,7 @@ def _people_rows(page: ParsedPage) -> list[str]:
         for li in lst.iter():
             if li.tag != "li":
                 continue
-            text = squash(visible_text(li))
+            text = squash(li.text(separator=" "))
             if _MOBILE.search(text) and any(is_person_name(t) for t in _NAME_TOKEN.findall(text)):
                 items.append(text)
         if len(items) >= 2:
