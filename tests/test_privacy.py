@@ -355,3 +355,9 @@ def test_no_full_number_escapes_any_detector(caplog: pytest.LogCaptureFixture) -
     leaked = [n for n in secrets if n in haystack or n.lower() in haystack]
     # Name how many leaked, never which: the assertion message must not leak either.
     assert len(leaked) == 0, f"{len(leaked)} full number(s) escaped into fields, JSON or logs"
+
+
+def test_grouped_card_right_after_a_hanzi() -> None:
+    grouped = " ".join(CARD[i : i + 4] for i in range(0, 19, 4))
+    [det] = find_privacy(f"银行卡号{grouped}。", url=URL, today=TODAY)
+    assert det.type is PrivacyType.BANK_CARD

@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -64,6 +65,12 @@ class SpamTable:
         found = [k for k in self.text_keywords if k.lower() in plain or k.lower() in target]
         found += [k for k in self.url_keywords if k in target and k not in found]
         return tuple(dict.fromkeys(found))
+
+
+@cache
+def default_spam() -> SpamTable:
+    """The bundled spam table, loaded once per process."""
+    return load_spam()
 
 
 def load_spam(path: str | Path | None = None) -> SpamTable:
@@ -613,11 +620,12 @@ def find_script_links(
     spam: SpamTable,
 ) -> list[HiddenLinkDetection]:
     """Hidden or spam off-site links written by an external same-site script of page ``url``."""
+    own = {(urlsplit(u).hostname or "").lower() for u in (url, script_url)}
     return _script_detections(
         js,
         url=url,
         base_url=script_url,
-        site_hosts=site_hosts,
+        site_hosts=frozenset({*(h.lower() for h in site_hosts), *own} - {""}),
         partner_domains=partner_domains,
         spam=spam,
     )
@@ -664,7 +672,8 @@ def find_hidden_links(
     visibility:hidden) that also links to the site or its partners is a menu or
     tab: its off-site links are skipped unless they carry spam words.
     """
-    hosts = frozenset(h.lower() for h in site_hosts)
+    page_host = (urlsplit(page.url).hostname or "").lower()
+    hosts = frozenset({*(h.lower() for h in site_hosts), page_host} - {""})
     styler = _Styler(page.tree)
     out: list[HiddenLinkDetection] = []
     seen: set[str] = set()

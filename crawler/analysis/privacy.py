@@ -44,7 +44,9 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx
 #: A candidate: a maximal run of digits, optionally ending in X (ID check digit).
 _RUN = re.compile(r"[0-9]+[Xx]?")
 #: Bank cards are often written in groups of four.
-_GROUPED_CARD = re.compile(r"(?<![\d\w])(\d{4}(?: \d{4}){3}(?: ?\d{1,3})?)(?![\d\w])")
+_GROUPED_CARD = re.compile(
+    r"(?<![0-9A-Za-z_])([0-9]{4}(?: [0-9]{4}){3}(?: ?[0-9]{1,3})?)(?![0-9A-Za-z_])"
+)
 #: Characters that glue a digit run into a longer token (URL, code, decimal).
 _GLUE = frozenset(".-/_=%&?#:+@")
 
