@@ -408,3 +408,10 @@ def test_any_valid_id_in_any_chinese_text_is_found_masked(
 def test_long_digit_runs_are_never_numbers(digits: str, before: str) -> None:
     # Runs longer than any personal number are codes, whatever digits they hold.
     assert find_privacy(f"{before}{digits}", url=URL, today=TODAY, people_context=True) == []
+
+
+def test_only_the_label_right_before_a_number_counts() -> None:
+    # An order number in the previous cell does not make the next cell's ID an order number.
+    [det] = find_privacy(f"订单号20261125\t{ID}", url=URL, today=TODAY)
+    assert det.type is PrivacyType.ID_CARD
+    assert find_privacy(f"张三 订单号：{ID}", url=URL, today=TODAY) == []

@@ -255,6 +255,17 @@ def _prefix(text: str, start: int, width: int = 16) -> str:
     return text[max(0, start - width) : start]
 
 
+_LABEL_CUT = re.compile(r"[0-9\t\n。；;|]")
+
+
+def _label(text: str, start: int) -> str:
+    """The words just before a number, back to the previous number, cell or sentence:
+    the label that says what the number is (订单号：, 身份证号：)."""
+    before = _prefix(text, start)
+    cuts = [m.end() for m in _LABEL_CUT.finditer(before)]
+    return before[cuts[-1] :] if cuts else before
+
+
 def _scan(text: str, *, people_context: bool, today: date, card_context: bool) -> list[_Hit]:
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
@@ -263,7 +274,7 @@ def _scan(text: str, *, people_context: bool, today: date, card_context: bool) -
         run = m.group(0)
         if not _isolated(text, start, end):
             continue
-        before = _prefix(text, start)
+        before = _label(text, start)
         personal_word = bool(_ID_WORDS.search(before))
         excluded = bool(_NOT_PERSONAL.search(before)) and not personal_word
         if excluded:
