@@ -253,3 +253,19 @@ def test_browser_upgrade_popup_is_normal() -> None:
         '<a href="https://www.google.cn/chrome/">Chrome</a></div>'
     )
     assert hidden(body) == []
+
+
+def test_page_host_is_always_the_site() -> None:
+    page = ParsedPage.parse(URL, '<div style="display:none"><a href="/x.html">百家乐专题</a></div>')
+    assert find_hidden_links(page, site_hosts=frozenset(), spam=SPAM) == []
+    js = 'document.write(\'<a style="display:none" href="/y.html">y</a>\')'
+    assert (
+        find_script_links(
+            js,
+            url=URL,
+            script_url="http://www.example.gov.cn/js/a.js",
+            site_hosts=frozenset(),
+            spam=SPAM,
+        )
+        == []
+    )

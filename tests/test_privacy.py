@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.analysis.page import ParsedPage
 from crawler.analysis.privacy import (
@@ -355,3 +357,61 @@ def test_no_full_number_escapes_any_detector(caplog: pytest.LogCaptureFixture) -
     leaked = [n for n in secrets if n in haystack or n.lower() in haystack]
     # Name how many leaked, never which: the assertion message must not leak either.
     assert len(leaked) == 0, f"{len(leaked)} full number(s) escaped into fields, JSON or logs"
+
+
+def test_grouped_card_right_after_a_hanzi() -> None:
+    grouped = " ".join(CARD[i : i + 4] for i in range(0, 19, 4))
+    [det] = find_privacy(f"银行卡号{grouped}。", url=URL, today=TODAY)
+    assert det.type is PrivacyType.BANK_CARD
+
+
+# --------------------------------------------------------------------------
+# Properties
+# --------------------------------------------------------------------------
+
+
+_PROVINCES = sorted(
+    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46}
+    | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82}
+)
+_FILLER = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
+        st.sampled_from(list("，。、：；（）\u3000 \n\t")),
+    ),
+    max_size=30,
+)
+
+
+@st.composite
+def _valid_ids(draw: st.DrawFn) -> str:
+    province = draw(st.sampled_from(_PROVINCES))
+    rest = draw(st.integers(0, 9999))
+    born = draw(st.dates(min_value=date(1900, 1, 1), max_value=TODAY))
+    seq = draw(st.integers(0, 999))
+    return make_id(f"{province:02d}{rest:04d}{born:%Y%m%d}{seq:03d}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(number=_valid_ids(), before=_FILLER, after=_FILLER)
+def test_any_valid_id_in_any_chinese_text_is_found_masked(
+    number: str, before: str, after: str
+) -> None:
+    found = find_privacy(f"{before}{number}{after}", url=URL, today=TODAY)
+    assert [d.digest for d in found] == [digest(number)]
+    assert found[0].excerpt == number[:6] + "*" * 8 + number[-4:]
+    assert number not in dumps(found[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(digits=st.text(alphabet="0123456789", min_size=20, max_size=40), before=_FILLER)
+def test_long_digit_runs_are_never_numbers(digits: str, before: str) -> None:
+    # Runs longer than any personal number are codes, whatever digits they hold.
+    assert find_privacy(f"{before}{digits}", url=URL, today=TODAY, people_context=True) == []
+
+
+def test_only_the_label_right_before_a_number_counts() -> None:
+    # An order number in the previous cell does not make the next cell's ID an order number.
+    [det] = find_privacy(f"订单号20261125\t{ID}", url=URL, today=TODAY)
+    assert det.type is PrivacyType.ID_CARD
+    assert find_privacy(f"张三 订单号：{ID}", url=URL, today=TODAY) == []

@@ -22,7 +22,7 @@ import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from xml.etree import ElementTree
 
@@ -56,7 +56,9 @@ class AttachmentText:
     """
 
     filename: str
-    text: str = ""
+    #: The extracted text holds any personal numbers in full: kept out of repr
+    #: so that logging the record never leaks them; never store or log it.
+    text: str = field(default="", repr=False)
     unknown_reason: UnknownReason | None = None
     detail: str = ""
     pages: int | None = None

@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -64,6 +65,12 @@ class SpamTable:
         found = [k for k in self.text_keywords if k.lower() in plain or k.lower() in target]
         found += [k for k in self.url_keywords if k in target and k not in found]
         return tuple(dict.fromkeys(found))
+
+
+@cache
+def default_spam() -> SpamTable:
+    """The bundled spam table, loaded once per process."""
+    return load_spam()
 
 
 def load_spam(path: str | Path | None = None) -> SpamTable:
@@ -170,26 +177,132 @@ def parse_declarations(style: str) -> dict[str, str]:
     return out
 
 
-def _sheet_styles(tree: LexborHTMLParser) -> dict[int, dict[str, str]]:
-    """Declarations the page's ``<style>`` blocks give each element (later rules win)."""
-    css = "\n".join(node.text() for node in tree.css("style"))
-    css = _AT_BLOCK.sub(" ", _COMMENT.sub(" ", css))
-    styles: dict[int, dict[str, str]] = {}
-    for m in _RULE.finditer(css):
-        decls = {k: v for k, v in parse_declarations(m.group(2)).items() if k in _RELEVANT}
-        if not decls:
-            continue
-        for selector in m.group(1).split(","):
-            selector = selector.strip()
-            if not selector or not _SIMPLE_SELECTOR.match(selector):
+_COMPOUND = re.compile(r"^([a-z][a-z0-9]*|\*)?((?:[.#][\w-]+)*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Compound:
+    """One compound selector: ``div.menu#top`` (tag, id, classes)."""
+
+    tag: str | None
+    id: str | None
+    classes: frozenset[str]
+
+    def matches(self, features: _Features) -> bool:
+        tag, ident, classes = features
+        if self.tag is not None and tag != self.tag:
+            return False
+        if self.id is not None and ident != self.id:
+            return False
+        return self.classes <= classes
+
+
+#: What selectors look at in an element: (tag, id, classes).
+_Features = tuple[str, str | None, frozenset[str]]
+
+
+def _features(node: LexborNode) -> _Features:
+    attrs = node.attributes
+    ident = attrs.get("id")
+    return (
+        node.tag or "",
+        str(ident) if ident else None,
+        frozenset(str(attrs.get("class") or "").split()),
+    )
+
+
+def _parse_selector(selector: str) -> tuple[_Compound, ...] | None:
+    """A selector of tag/.class/#id compounds joined by descendant (or ``>``, read as
+    descendant), rightmost last; None for anything else (pseudo-classes, attributes)."""
+    parts: list[_Compound] = []
+    for token in selector.replace(">", " ").split():
+        m = _COMPOUND.match(token.lower() if not ("." in token or "#" in token) else token)
+        if not m or not token:
+            return None
+        tag = (m.group(1) or "").lower() or None
+        ids = re.findall(r"#([\w-]+)", m.group(2))
+        classes = frozenset(re.findall(r"\.([\w-]+)", m.group(2)))
+        if len(ids) > 1:
+            return None
+        parts.append(_Compound(None if tag == "*" else tag, ids[0] if ids else None, classes))
+    return tuple(parts) or None
+
+
+@dataclass(slots=True)
+class _StyleSheet:
+    """The page's simple rules, indexed by the key of their rightmost compound
+    (id, class, tag or universal) as browsers do, so that only the elements an
+    analyser asks about are matched, never the whole tree once per rule."""
+
+    by_key: dict[tuple[str, str], list[tuple[int, tuple[_Compound, ...], dict[str, str]]]]
+    memo: dict[tuple[_Features, ...], dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, tree: LexborHTMLParser) -> _StyleSheet:
+        css = "\n".join(node.text() for node in tree.css("style"))
+        css = _AT_BLOCK.sub(" ", _COMMENT.sub(" ", css))
+        by_key: dict[tuple[str, str], list[tuple[int, tuple[_Compound, ...], dict[str, str]]]] = {}
+        order = 0
+        for m in _RULE.finditer(css):
+            decls = {k: v for k, v in parse_declarations(m.group(2)).items() if k in _RELEVANT}
+            if not decls:
                 continue
-            try:
-                nodes = tree.css(selector)
-            except Exception:  # lexbor rejects a selector: ignore that rule
-                continue
-            for node in nodes:
-                styles.setdefault(node.mem_id, {}).update(decls)
-    return styles
+            for selector in m.group(1).split(","):
+                selector = selector.strip()
+                if not selector or not _SIMPLE_SELECTOR.match(selector):
+                    continue
+                compounds = _parse_selector(selector)
+                if compounds is None:
+                    continue
+                last = compounds[-1]
+                if last.id is not None:
+                    key = ("id", last.id)
+                elif last.classes:
+                    key = ("class", min(last.classes))
+                elif last.tag is not None:
+                    key = ("tag", last.tag)
+                else:
+                    key = ("*", "")
+                order += 1
+                by_key.setdefault(key, []).append((order, compounds, decls))
+        return cls(by_key=by_key)
+
+    def declarations(self, chain: tuple[_Features, ...]) -> dict[str, str]:
+        """Declarations the rules give ``chain[0]`` (its ancestors follow), later rules winning.
+
+        Memoised on the chain's features: the rows of a list or table share them.
+        """
+        cached = self.memo.get(chain)
+        if cached is not None:
+            return dict(cached)
+        tag, ident, classes = chain[0]
+        keys = [("*", ""), ("tag", tag)]
+        if ident:
+            keys.append(("id", ident))
+        keys += [("class", c) for c in classes]
+        hits: list[tuple[int, dict[str, str]]] = []
+        for key in keys:
+            for order, compounds, decls in self.by_key.get(key, ()):
+                if _chain_matches(compounds, chain):
+                    hits.append((order, decls))
+        out: dict[str, str] = {}
+        for _, decls in sorted(hits, key=lambda h: h[0]):
+            out.update(decls)
+        self.memo[chain] = out
+        return dict(out)
+
+
+def _chain_matches(compounds: tuple[_Compound, ...], chain: tuple[_Features, ...]) -> bool:
+    if not compounds[-1].matches(chain[0]):
+        return False
+    i = 1
+    for compound in reversed(compounds[:-1]):
+        while i < len(chain) and not compound.matches(chain[i]):
+            i += 1
+        if i >= len(chain):
+            return False
+        i += 1
+    return True
 
 
 _NUMBER = re.compile(r"^(-?\d*\.?\d+)\s*(px|pt|em|rem|%|vw|vh)?$")
@@ -265,16 +378,18 @@ def normalise_color(value: str | None) -> str | None:
 class _Styler:
     """Element declarations (sheet + inline + presentational attributes), cached."""
 
-    def __init__(self, tree: LexborHTMLParser, sheet: dict[int, dict[str, str]] | None = None):
-        self.sheet = _sheet_styles(tree) if sheet is None else sheet
+    def __init__(self, tree: LexborHTMLParser):
+        self.sheet = _StyleSheet.parse(tree)
         self.cache: dict[int, dict[str, str]] = {}
 
-    def decls(self, node: LexborNode) -> dict[str, str]:
+    def decls(self, node: LexborNode, chain: tuple[_Features, ...] | None = None) -> dict[str, str]:
         key = node.mem_id
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        decls = dict(self.sheet.get(key, {}))
+        if chain is None:
+            chain = tuple(_features(n) for n in _ancestors(node))
+        decls = self.sheet.declarations(chain)
         attrs = node.attributes
         if node.tag == "font" and attrs.get("color"):
             decls["color"] = str(attrs["color"])
@@ -341,7 +456,8 @@ def _own_technique(node: LexborNode, d: dict[str, str]) -> str | None:
 def _hiding(node: LexborNode, styler: _Styler) -> tuple[str, LexborNode] | None:
     """How an element is hidden and by which ancestor (or itself); None when visible."""
     chain = _ancestors(node)
-    decls = [styler.decls(n) for n in chain]
+    features = tuple(_features(n) for n in chain)
+    decls = [styler.decls(n, features[i:]) for i, n in enumerate(chain)]
     for n, d in zip(chain, decls, strict=True):
         technique = _own_technique(n, d)
         if technique:
@@ -504,11 +620,12 @@ def find_script_links(
     spam: SpamTable,
 ) -> list[HiddenLinkDetection]:
     """Hidden or spam off-site links written by an external same-site script of page ``url``."""
+    own = {(urlsplit(u).hostname or "").lower() for u in (url, script_url)}
     return _script_detections(
         js,
         url=url,
         base_url=script_url,
-        site_hosts=site_hosts,
+        site_hosts=frozenset({*(h.lower() for h in site_hosts), *own} - {""}),
         partner_domains=partner_domains,
         spam=spam,
     )
@@ -555,10 +672,12 @@ def find_hidden_links(
     visibility:hidden) that also links to the site or its partners is a menu or
     tab: its off-site links are skipped unless they carry spam words.
     """
-    hosts = frozenset(h.lower() for h in site_hosts)
+    page_host = (urlsplit(page.url).hostname or "").lower()
+    hosts = frozenset({*(h.lower() for h in site_hosts), page_host} - {""})
     styler = _Styler(page.tree)
     out: list[HiddenLinkDetection] = []
     seen: set[str] = set()
+    menus: dict[int, bool] = {}
     for a in page.tree.css("a[href], area[href]"):
         href = str(a.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
@@ -576,14 +695,15 @@ def find_hidden_links(
         if hiding is not None:
             technique, block = hiding
             keywords = spam.match(f"{text} {title}", target)
-            if (
-                technique in _UI_TECHNIQUES
-                and not keywords
-                and _holds_own_links(
-                    block, page, site_hosts=hosts, partner_domains=partner_domains, spam=spam
-                )
-            ):
-                continue
+            if technique in _UI_TECHNIQUES and not keywords and block.mem_id != a.mem_id:
+                menu = menus.get(block.mem_id)
+                if menu is None:
+                    menu = _holds_own_links(
+                        block, page, site_hosts=hosts, partner_domains=partner_domains, spam=spam
+                    )
+                    menus[block.mem_id] = menu
+                if menu:
+                    continue
         elif any(ch in raw_text for ch in ZERO_WIDTH):
             technique = "zero_width"
             keywords = spam.match(f"{text} {title}", target)

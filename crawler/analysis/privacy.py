@@ -21,7 +21,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborNode
 
-from crawler.analysis.page import ParsedPage, squash, visible_text
+from crawler.analysis.page import ParsedPage, squash
 from govmon.records import PrivacyDetection, PrivacyType
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,9 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx
 #: A candidate: a maximal run of digits, optionally ending in X (ID check digit).
 _RUN = re.compile(r"[0-9]+[Xx]?")
 #: Bank cards are often written in groups of four.
-_GROUPED_CARD = re.compile(r"(?<![\d\w])(\d{4}(?: \d{4}){3}(?: ?\d{1,3})?)(?![\d\w])")
+_GROUPED_CARD = re.compile(
+    r"(?<![0-9A-Za-z_])([0-9]{4}(?: [0-9]{4}){3}(?: ?[0-9]{1,3})?)(?![0-9A-Za-z_])"
+)
 #: Characters that glue a digit run into a longer token (URL, code, decimal).
 _GLUE = frozenset(".-/_=%&?#:+@")
 
@@ -253,6 +255,17 @@ def _prefix(text: str, start: int, width: int = 16) -> str:
     return text[max(0, start - width) : start]
 
 
+_LABEL_CUT = re.compile(r"[0-9\t\n。；;|]")
+
+
+def _label(text: str, start: int) -> str:
+    """The words just before a number, back to the previous number, cell or sentence:
+    the label that says what the number is (订单号：, 身份证号：)."""
+    before = _prefix(text, start)
+    cuts = [m.end() for m in _LABEL_CUT.finditer(before)]
+    return before[cuts[-1] :] if cuts else before
+
+
 def _scan(text: str, *, people_context: bool, today: date, card_context: bool) -> list[_Hit]:
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
@@ -261,7 +274,7 @@ def _scan(text: str, *, people_context: bool, today: date, card_context: bool) -
         run = m.group(0)
         if not _isolated(text, start, end):
             continue
-        before = _prefix(text, start)
+        before = _label(text, start)
         personal_word = bool(_ID_WORDS.search(before))
         excluded = bool(_NOT_PERSONAL.search(before)) and not personal_word
         if excluded:
@@ -422,7 +435,7 @@ def is_person_name(text: str) -> bool:
 
 
 def _cells(row: LexborNode) -> list[str]:
-    return [squash(visible_text(c)) for c in row.iter() if c.tag in ("td", "th")]
+    return [squash(c.text(separator=" ")) for c in row.iter() if c.tag in ("td", "th")]
 
 
 def _people_rows(page: ParsedPage) -> list[str]:
@@ -446,7 +459,7 @@ def _people_rows(page: ParsedPage) -> list[str]:
         for li in lst.iter():
             if li.tag != "li":
                 continue
-            text = squash(visible_text(li))
+            text = squash(li.text(separator=" "))
             if _MOBILE.search(text) and any(is_person_name(t) for t in _NAME_TOKEN.findall(text)):
                 items.append(text)
         if len(items) >= 2:

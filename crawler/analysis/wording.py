@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,12 @@ def _raw_entries(data: Any, file: Path) -> Iterable[tuple[dict[str, Any], str]]:
             if not isinstance(item, dict):
                 raise ConfigError(f"{where}: expected a mapping or a [wrong, right] pair")
             yield {**shared, **item}, where
+
+
+@cache
+def default_dictionary() -> Dictionary:
+    """The bundled dictionary, loaded once per process."""
+    return load_dictionary()
 
 
 def load_dictionary(*paths: str | Path, include_default: bool = True) -> Dictionary:
