@@ -70,7 +70,8 @@ async def main_async(manifest: Path, out: Path, recheck_delay: float) -> None:
     occurrences, pages = await crawl(start, concurrency=8)
     t1 = time.perf_counter()
     config = LinkCheckConfig(policy=AddressPolicy.for_site(start), recheck_delay=recheck_delay)
-    statuses = await LinkChecker(config).check(occurrences)
+    referers = {url: seen_on[0][0] for url, seen_on in occurrences.items()}
+    statuses = await LinkChecker(config).check(occurrences, referers=referers)
     t2 = time.perf_counter()
     failed, unknown = link_detections(occurrences, statuses, home_url=start)
     out.write_text(
