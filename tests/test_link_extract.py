@@ -28,8 +28,11 @@ Debatable cases and the choice made (the peers differ):
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.analysis.links import (
     InvalidURL,
@@ -343,3 +346,18 @@ def test_corpus_pages_extract(corpus_dir: Path) -> None:
         assert len({link.url for link in links}) == len(links)
         total += len(links)
     assert total > 500
+
+
+_PATH_CHARS = st.sampled_from(list("abcXYZ019-_./ ~") + list("新闻政府公开中国"))
+
+
+@given(path=st.text(_PATH_CHARS, max_size=30), query=st.text(_PATH_CHARS, max_size=15))
+@settings(max_examples=300, deadline=None)
+def test_canonical_is_idempotent_and_encoding_blind(path: str, query: str) -> None:
+    # (a trailing "&end" keeps the URL from ending in spaces, which browsers strip)
+    raw = f"http://WWW.Example.gov.cn:80/{path}?{query}&end"
+    encoded = f"http://www.example.gov.cn/{quote(path, safe='/~')}?{quote(query, safe='/~')}&end"
+    once = canonical_url(raw)
+    assert canonical_url(once) == once
+    assert canonical_url(encoded) == once
+    assert once.isascii()
