@@ -40,6 +40,7 @@ from crawler.analysis.links import (
     canonical_url,
     extract_links,
     is_attachment,
+    link_occurrences,
     resolve_url,
     srcset_urls,
 )
@@ -186,6 +187,23 @@ def test_every_peer_page_has_a_case(peer_fixtures_dir: Path) -> None:
         if p.parent.name != "_site" and p.name not in ("ohai.html", "nested.html")
     }
     assert pages == {c[0] for c in CASES}
+
+
+def test_link_occurrences_across_pages(peer_fixtures_dir: Path) -> None:
+    """linkinator's repeated-broken-link case: one URL carried by two pages."""
+    pages = []
+    for name in ("pageA.html", "pageB.html"):
+        url = f"{H}/repeated-broken-link/{name}"
+        html = (peer_fixtures_dir / "linkinator/repeated-broken-link" / name).read_text()
+        pages.append((url, extract_links(ParsedPage.parse(url, html))))
+    assert link_occurrences(pages) == {
+        "http://example.invalid/broken123": [
+            (f"{H}/repeated-broken-link/pageA.html", A),
+            (f"{H}/repeated-broken-link/pageB.html", A),
+        ],
+        "http://example.invalid/broken456": [(f"{H}/repeated-broken-link/pageA.html", A)],
+        "http://example.invalid/broken789": [(f"{H}/repeated-broken-link/pageB.html", A)],
+    }
 
 
 def test_same_url_once_first_element_wins() -> None:
