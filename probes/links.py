@@ -26,6 +26,7 @@ Exceptions become :class:`~govmon.records.LinkError` through one table,
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import socket
@@ -60,6 +61,9 @@ from probes.netguard import (
 )
 
 log = logging.getLogger(__name__)
+
+#: The page the link being checked was found on (set per check task).
+_REFERER: contextvars.ContextVar[str | None] = contextvars.ContextVar("referer", default=None)
 
 try:  # httpcore imports sniffio at every lock set-up; when it is absent, each failed
     import sniffio  # noqa: F401  (import rescans sys.path: ~15% of a link check's CPU)
@@ -263,15 +267,22 @@ class LinkChecker:
         urls: Iterable[str],
         *,
         on_result: Callable[[LinkStatus], None] | None = None,
+        referers: Mapping[str, str] | None = None,
     ) -> dict[str, LinkStatus]:
         """Check each distinct URL once; the result maps every given URL to its
-        status.  ``on_result`` is called as each final status is known."""
+        status.  ``on_result`` is called as each final status is known.
+
+        ``referers`` maps a URL to a page that links to it, sent as ``Referer`` as a
+        browser following the link would: servers with hot-link protection answer
+        403 to an image or PDF requested without one."""
         unique = list(dict.fromkeys(urls))
         owned = self._client is None
         self._open()
         results: dict[str, LinkStatus] = {}
 
         async def one(url: str) -> None:
+            if referers and url in referers:
+                _REFERER.set(referers[url])  # this task's context only
             status = await self._check_url(url)
             results[url] = status
             if on_result is not None:
@@ -421,7 +432,11 @@ class LinkChecker:
 
     async def _send(self, client: httpx.AsyncClient, method: str, url: str) -> _Answer:
         async with asyncio.timeout(self.config.timeout):
-            response = await client.send(client.build_request(method, url), stream=True)
+            referer = _REFERER.get()
+            request = client.build_request(
+                method, url, headers={"Referer": referer} if referer else None
+            )
+            response = await client.send(request, stream=True)
             try:
                 content_type = response.headers.get("content-type", "")
                 textual = not content_type or bool(_TEXTUAL.search(content_type))

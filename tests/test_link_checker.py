@@ -539,6 +539,28 @@ def test_per_host_and_global_concurrency(threaded_server: HTTPServer) -> None:
     assert peak["*"] <= 5
 
 
+def test_referer_is_sent_for_hot_link_protected_files(httpserver: HTTPServer) -> None:
+    page = httpserver.url_for("/zwgk/index.html")
+
+    def protected(request: Request) -> Response:
+        if request.headers.get("Referer") != page:
+            return Response("hot-linking forbidden", status=403)
+        return Response(b"%PDF-1.4", content_type="application/pdf")
+
+    httpserver.expect_request("/files/a.pdf").respond_with_handler(protected)
+    url = httpserver.url_for("/files/a.pdf")
+
+    async def run() -> tuple[LinkStatus, LinkStatus]:
+        async with LinkChecker(config(recheck_delay=None)) as checker:
+            with_page = await checker.check([url], referers={url: page})
+            without = await checker.check([url])
+        return with_page[url], without[url]
+
+    with_page, without = asyncio.run(run())
+    assert with_page.ok
+    assert (without.ok, without.status) == (False, 403)
+
+
 def test_on_result_is_called_once_per_url(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/a").respond_with_data("<title>a</title>", content_type="text/html")
     url = httpserver.url_for("/a")

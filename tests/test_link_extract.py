@@ -28,8 +28,11 @@ Debatable cases and the choice made (the peers differ):
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.analysis.links import (
     InvalidURL,
@@ -37,6 +40,7 @@ from crawler.analysis.links import (
     canonical_url,
     extract_links,
     is_attachment,
+    link_occurrences,
     resolve_url,
     srcset_urls,
 )
@@ -183,6 +187,23 @@ def test_every_peer_page_has_a_case(peer_fixtures_dir: Path) -> None:
         if p.parent.name != "_site" and p.name not in ("ohai.html", "nested.html")
     }
     assert pages == {c[0] for c in CASES}
+
+
+def test_link_occurrences_across_pages(peer_fixtures_dir: Path) -> None:
+    """linkinator's repeated-broken-link case: one URL carried by two pages."""
+    pages = []
+    for name in ("pageA.html", "pageB.html"):
+        url = f"{H}/repeated-broken-link/{name}"
+        html = (peer_fixtures_dir / "linkinator/repeated-broken-link" / name).read_text()
+        pages.append((url, extract_links(ParsedPage.parse(url, html))))
+    assert link_occurrences(pages) == {
+        "http://example.invalid/broken123": [
+            (f"{H}/repeated-broken-link/pageA.html", A),
+            (f"{H}/repeated-broken-link/pageB.html", A),
+        ],
+        "http://example.invalid/broken456": [(f"{H}/repeated-broken-link/pageA.html", A)],
+        "http://example.invalid/broken789": [(f"{H}/repeated-broken-link/pageB.html", A)],
+    }
 
 
 def test_same_url_once_first_element_wins() -> None:
@@ -343,3 +364,18 @@ def test_corpus_pages_extract(corpus_dir: Path) -> None:
         assert len({link.url for link in links}) == len(links)
         total += len(links)
     assert total > 500
+
+
+_PATH_CHARS = st.sampled_from(list("abcXYZ019-_./ ~") + list("新闻政府公开中国"))
+
+
+@given(path=st.text(_PATH_CHARS, max_size=30), query=st.text(_PATH_CHARS, max_size=15))
+@settings(max_examples=300, deadline=None)
+def test_canonical_is_idempotent_and_encoding_blind(path: str, query: str) -> None:
+    # (a trailing "&end" keeps the URL from ending in spaces, which browsers strip)
+    raw = f"http://WWW.Example.gov.cn:80/{path}?{query}&end"
+    encoded = f"http://www.example.gov.cn/{quote(path, safe='/~')}?{quote(query, safe='/~')}&end"
+    once = canonical_url(raw)
+    assert canonical_url(once) == once
+    assert canonical_url(encoded) == once
+    assert once.isascii()

@@ -12,6 +12,7 @@ no address that could be checked (see ``tests/test_link_extract.py`` for that ch
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -334,6 +335,18 @@ def extract_links(page: ParsedPage) -> list[PageLink]:
             add(attrs.get("src"), Element.IFRAME)
         elif tag == "meta" and (attrs.get("http-equiv") or "").strip().lower() == "refresh":
             add(refresh_url(attrs.get("content") or ""), Element.A)
+    return out
+
+
+def link_occurrences(
+    pages: Iterable[tuple[str, Sequence[PageLink]]],
+) -> dict[str, list[tuple[str, Element]]]:
+    """Link URL -> the (page URL, element) pairs carrying it, in crawl order: the
+    ``occurrences`` argument of :func:`probes.links.link_detections`."""
+    out: dict[str, list[tuple[str, Element]]] = {}
+    for page_url, links in pages:
+        for link in links:
+            out.setdefault(link.url, []).append((page_url, link.element))
     return out
 
 
