@@ -52,6 +52,12 @@ def shared_or_skip(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver binds the loopback address itself, never a name."""
+    return ("127.0.0.1", 0)
+
+
 @pytest.fixture
 def postgres_url() -> str:
     service_or_skip("PostgreSQL", "127.0.0.1", 5432)

@@ -19,15 +19,15 @@ _CHALLENGE = re.compile(
     r"\$_ts\s*=|<script[^>]*\br=['\"]?m['\"]?|__jsl_clearance|_jsluid|"
     r"document\.cookie\s*=.{0,200}location|challenge-platform|cf-chl-|"
     r"waf\s*(?:block|拦截)|安全狗|云锁|访问被拦截|您的访问被阻断|请求被拦截|"
-    r"访问频率过快|请开启JavaScript|请启用JavaScript",
+    r"访问频率过快|请开启JavaScript|请启用JavaScript|your request has been blocked|已被网站管理员设置拦截",
     re.IGNORECASE | re.DOTALL,
 )
 _WAF_HEADERS = ("x-waf", "x-safe-firewall", "x-jsl", "x-yd-waf", "x-tengine-error")
-_WAF_SERVERS = re.compile(r"jiasule|yunjiasu|cloudflare|safedog|waf", re.IGNORECASE)
+_WAF_SERVERS = re.compile(r"jiasule|yunjiasu|cloudflare|safedog|waf|yundun|360wz|anquanbao|safeline", re.IGNORECASE)
 #: Statuses that anti-bot layers use; 412/521/202 only count with a challenge
 #: marker, 429 always (it says "too many requests", not "missing").
 _ALWAYS_BLOCKED = frozenset({429})
-_CHALLENGE_STATUSES = frozenset({202, 403, 412, 418, 503, 521, 200})
+_CHALLENGE_STATUSES = frozenset({200, 202, 403, 405, 412, 418, 468, 503, 521})
 
 
 def challenge_reason(status: int, headers: Mapping[str, str] | None, body_start: str) -> str | None:
@@ -52,7 +52,7 @@ def challenge_reason(status: int, headers: Mapping[str, str] | None, body_start:
         if status == 200 and len(_strip_tags(body_start)) > 400:
             return None
         return f"http-{status}-challenge"
-    if status in (403, 412) and header_hit:
+    if status in (403, 405, 412, 468) and header_hit:
         return f"http-{status}-waf"
     return None
 
