@@ -62,9 +62,13 @@ _SPLIT = re.compile(
 _TIME = re.compile(r"\s*(?P<h>\d{1,2})\s*[:时]\s*(?P<mi>\d{1,2})(?:\s*[:分]\s*(?P<s>\d{1,2}))?")
 
 
+_NEEDS_NORMALISE = re.compile("[" + "".join(re.escape(chr(k)) for k in _FULL_WIDTH) + "]")
+
+
 def normalise(text: str) -> str:
     """Full-width digits and punctuation to ASCII (same length, so spans hold)."""
-    return text.translate(_FULL_WIDTH)
+    # translate() walks every character; most text has nothing to translate.
+    return text.translate(_FULL_WIDTH) if _NEEDS_NORMALISE.search(text) else text
 
 
 def _valid(y: int, m: int, d: int) -> date | None:

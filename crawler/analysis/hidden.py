@@ -674,7 +674,7 @@ def find_hidden_links(
     """
     page_host = (urlsplit(page.url).hostname or "").lower()
     hosts = frozenset({*(h.lower() for h in site_hosts), page_host} - {""})
-    styler = _Styler(page.tree)
+    styler: _Styler | None = None  # built on the first off-site link: most pages have none
     out: list[HiddenLinkDetection] = []
     seen: set[str] = set()
     menus: dict[int, bool] = {}
@@ -690,6 +690,8 @@ def find_hidden_links(
         raw_text = a.text(separator=" ")
         text = squash(raw_text.translate(_ZW_TABLE))
         title = str(a.attributes.get("title") or "")
+        if styler is None:
+            styler = _Styler(page.tree)
         hiding = _hiding(a, styler)
         technique: str | None = None
         if hiding is not None:

@@ -40,6 +40,7 @@ PROVINCE_CODES = frozenset(
 
 #: Full-width digits and X as ASCII (one character for one, so offsets survive).
 _FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+_HAS_FULLWIDTH = re.compile("[０-９Ｘｘ]")
 
 #: A candidate: a maximal run of digits, optionally ending in X (ID check digit).
 _RUN = re.compile(r"[0-9]+[Xx]?")
@@ -390,7 +391,8 @@ def find_privacy(
     ``today`` bounds birth dates (default: the current date).
     One detection per distinct number; ``excerpt`` and ``context`` are masked.
     """
-    text = text.translate(_FULLWIDTH)
+    if _HAS_FULLWIDTH.search(text):  # translate() walks every character: only when needed
+        text = text.translate(_FULLWIDTH)
     hits = _scan(
         text,
         people_context=people_context,

@@ -16,6 +16,7 @@ published now, and an outdated name on a live page is what inspectors flag.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -103,6 +104,35 @@ class Dictionary:
 
     def get(self, wrong: str) -> WordingEntry | None:
         return next((e for e in self.entries if e.wrong == wrong), None)
+
+    def present(self, text: str) -> frozenset[str]:
+        """The wrong forms that occur in ``text`` at all, found in one regex pass
+        (one ``str.find`` per entry costs far more on a 30 KB page)."""
+        pattern, contained = _matcher(self.entries)
+        found: set[str] = set()
+        for m in pattern.finditer(text):
+            found |= contained[m.group(1)]
+        return frozenset(found)
+
+
+_MATCHERS: dict[int, tuple[tuple[WordingEntry, ...], re.Pattern[str], dict[str, frozenset[str]]]] = {}
+
+
+def _matcher(entries: tuple[WordingEntry, ...]) -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One alternation of every wrong form (longest first), and for each form the
+    forms it contains, so a short form inside a longer match is not lost."""
+    cached = _MATCHERS.get(id(entries))
+    if cached is not None and cached[0] is entries:
+        return cached[1], cached[2]
+    forms = sorted({e.wrong for e in entries}, key=len, reverse=True)
+    body = "|".join(map(re.escape, forms)) if forms else "(?!x)x"
+    # A plain alternation keeps sre's first-character scan (a lookahead would
+    # try every alternative at every position); a form overlapping a longer
+    # match is found through ``contained`` or lost to it, as in find_wording.
+    pattern = re.compile(f"({body})")
+    contained = {f: frozenset(g for g in forms if g in f) for f in forms}
+    _MATCHERS[id(entries)] = (entries, pattern, contained)
+    return pattern, contained
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -224,8 +254,11 @@ def find_wording(
     """
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, WordingDetection]] = []
+    present = dictionary.present(text)
+    if not present:
+        return []
     for entry in dictionary.entries:
-        if not entry.applies_to(pub_date):
+        if entry.wrong not in present or not entry.applies_to(pub_date):
             continue
         pos = text.find(entry.wrong)
         first: tuple[int, int] | None = None
