@@ -184,7 +184,8 @@ async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressF
             progress({"phase": "links", "checked": done[0], "total": len(urls)})
 
     async with LinkChecker(config) as checker:
-        statuses = await checker.check(urls, on_result=on_result)
+        statuses = await checker.check(urls, on_result=on_result,
+                                       failed_before=getattr(outcome, "failed", frozenset()))
     links, unknowns = link_detections(outcome.occurrences, statuses, home_url=job.target.url)
     rows = [
         {"url": s.url, "ok": s.ok, "status": s.status, "error": s.error.value if s.error else None,

@@ -34,7 +34,7 @@ import ssl
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -268,14 +268,20 @@ class LinkChecker:
         *,
         on_result: Callable[[LinkStatus], None] | None = None,
         referers: Mapping[str, str] | None = None,
+        failed_before: Collection[str] = (),
     ) -> dict[str, LinkStatus]:
         """Check each distinct URL once; the result maps every given URL to its
         status.  ``on_result`` is called as each final status is known.
+
+        ``failed_before`` are URLs that already failed once elsewhere (a crawl's
+        404): only the delayed second check runs for them, so a dead internal
+        page costs one request here, not four.
 
         ``referers`` maps a URL to a page that links to it, sent as ``Referer`` as a
         browser following the link would: servers with hot-link protection answer
         403 to an image or PDF requested without one."""
         unique = list(dict.fromkeys(urls))
+        failed = frozenset(failed_before)
         owned = self._client is None
         self._open()
         results: dict[str, LinkStatus] = {}
@@ -283,7 +289,7 @@ class LinkChecker:
         async def one(url: str) -> None:
             if referers and url in referers:
                 _REFERER.set(referers[url])  # this task's context only
-            status = await self._check_url(url)
+            status = await self._check_url(url, failed_before=url in failed)
             results[url] = status
             if on_result is not None:
                 on_result(status)
@@ -299,19 +305,23 @@ class LinkChecker:
 
     # ------------------------------------------------------------------
 
-    async def _check_url(self, url: str) -> LinkStatus:
+    async def _check_url(self, url: str, *, failed_before: bool = False) -> LinkStatus:
         try:
             target = canonical_url(url)
         except InvalidURL as exc:
             return LinkStatus(
                 url=url, ok=False, checked=False, detail=NOT_CHECKED_INVALID + str(exc)
             )
-        first = await self._check_once(url, target)
         delay = self.config.recheck_delay
+        if failed_before:
+            await asyncio.sleep(delay or 0.0)
+            return await self._check_once(url, target, head=False)
+        first = await self._check_once(url, target)
         if first.ok or not first.checked or delay is None:
             return first
         await asyncio.sleep(delay)
-        second = await self._check_once(url, target)
+        # HEAD already failed or was confirmed by GET: the second look is a GET.
+        second = await self._check_once(url, target, head=False)
         if second.ok:
             log.info("link %s failed (%s) then worked on the second check", url, first.error)
             return second
@@ -319,8 +329,8 @@ class LinkChecker:
             return first  # one anti-bot answer makes the failure uncertain
         return second
 
-    async def _check_once(self, url: str, target: str) -> LinkStatus:
-        if _prefers_head(target) and _netloc(target) not in self._no_head:
+    async def _check_once(self, url: str, target: str, *, head: bool = True) -> LinkStatus:
+        if head and _prefers_head(target) and _netloc(target) not in self._no_head:
             status, needs_get = await self._chain(url, target, "HEAD")
             if not needs_get:
                 return status

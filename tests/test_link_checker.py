@@ -874,3 +874,19 @@ def test_missing_intermediate_is_tls_error_when_not_lenient(certs: dict[str, Pat
         server.clear()
         server.stop()
     assert (status.ok, status.error) == (False, LinkError.TLS)
+
+
+def test_failed_before_costs_one_delayed_get(httpserver) -> None:  # type: ignore[no-untyped-def]
+    """A link the crawl already saw fail is only re-checked once, with GET."""
+    import asyncio
+
+    from probes.links import LinkCheckConfig, LinkChecker
+    from probes.netguard import AddressPolicy
+
+    httpserver.expect_request("/gone.html").respond_with_data("no", status=404)
+    url = httpserver.url_for("/gone.html")
+    config = LinkCheckConfig(recheck_delay=0.05, policy=AddressPolicy(allow_private=True))
+    statuses = asyncio.run(LinkChecker(config).check([url], failed_before=[url]))
+    assert statuses[url].status == 404 and not statuses[url].ok
+    methods = [req.method for req, _ in httpserver.log]
+    assert methods == ["GET"]
