@@ -114,6 +114,7 @@ def track(
     previous: Mapping[int, SiteEvents],
     first_seen: Mapping[ProblemKey, datetime],
     as_of: datetime,
+    period_start: datetime | None = None,
 ) -> list[TrackedProblem]:
     """Follow every problem of this period and the last one.
 
@@ -121,6 +122,7 @@ def track(
     absent from ``current`` was not checked: its old problems are UNCHECKED,
     never counted as rectified).  ``first_seen`` comes from the detections'
     lives; without it a problem is as old as the first scoring that showed it.
+    A new problem first seen before ``period_start`` came back after a fix.
     """
     out: list[TrackedProblem] = []
     before: dict[ProblemKey, tuple[Event, datetime]] = {}
@@ -142,7 +144,8 @@ def track(
         status = ProblemStatus.PERSISTING if key in before else ProblemStatus.NEW
         out.append(TrackedProblem(key=key, event=event, status=status, first_seen=first,
                                   days=max(0, (as_of - first).days),
-                                  recurred=status is ProblemStatus.NEW and first < seen_at))
+                                  recurred=status is ProblemStatus.NEW and period_start is not None
+                                  and first < period_start))
     for key, (event, seen_at) in before.items():
         if key in now:
             continue

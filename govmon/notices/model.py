@@ -463,6 +463,7 @@ def build_notice_data(
         previous={i.site.id: SiteEvents(as_of=i.previous.as_of, events=i.previous.events) for i in sites if i.previous},
         first_seen=first_seen,
         as_of=period.cutoff,
+        period_start=period.start,
     )
 
     def problem_row(p: TrackedProblem) -> ProblemRow:
@@ -641,7 +642,7 @@ def build_notice_data(
         schema=SCHEMA, kind=period.kind.value, period_id=period.id, period_label=period.label,
         period_span=period.span, start=period.start, end=period.end, cutoff=period.cutoff,
         previous_period_id=period.previous().id, title=title, office=office, region=region,
-        addressees=addressees, basis=basis, opening=_fill(template.opening, **values), issued=issued,
+        addressees=f"{scope_name}：" if scope_name else addressees, basis=basis, opening=_fill(template.opening, **values), issued=issued,
         deadline=deadline, scope_unit=unit, scope_unit_name=scope_name, profiles=profiles, summary=summary,
         sites=tuple(site_rows), units=tuple(unit_rows), problems=tuple(problems), resolved=tuple(resolved),
         warnings=tuple(warnings), groups=groups, availability_days=day_rows,
