@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from selectolax.lexbor import LexborHTMLParser
+from test_notices_sample import FORMULAS, NOTICE_AT, XSS_IMG, XSS_SCRIPT, build_sample
 
 from govmon.config import MonitorConfig, Office
 from govmon.notices.build import write_notices
 from govmon.notices.docx import docx_text
 from govmon.store.repo import Store
-from test_notices_sample import FORMULAS, NOTICE_AT, XSS_IMG, XSS_SCRIPT, build_sample
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "notices"
 UPDATE = os.environ.get("GOVMON_UPDATE_GOLDEN") == "1"

@@ -59,7 +59,7 @@ def test_period_cutoff_excludes_later_data() -> None:
 
 def test_period_needs_aware_as_of() -> None:
     with pytest.raises(ValueError, match="aware"):
-        period_for("week", datetime(2026, 11, 26), CHINA)  # noqa: DTZ001
+        period_for("week", datetime(2026, 11, 26), CHINA)
 
 
 def _deduction(rule: str, *urls: str) -> Event:

@@ -142,7 +142,7 @@ def write_notices(
     """Write the region's notice and one per unit asked for; return the files written."""
     formats = [f.lower() for f in formats] or ["html", "json"]
     renderers = {fmt: _renderer(fmt) for fmt in dict.fromkeys(formats)}
-    office: Office = config.office if config is not None else Office()
+    office: Office = config.office if config is not None else Office()  # type: ignore[call-arg]
     tz = ZoneInfo(config.schedule.timezone if config is not None else "Asia/Shanghai")
     default_profile = config.defaults.profile if config is not None else "national-2019"
     template = template or load_template()

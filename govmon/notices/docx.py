@@ -25,7 +25,15 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from govmon.notices.lifecycle import format_percent
-from govmon.notices.model import NoticeData, ProblemRow, cn_date, fmt_change, fmt_score, group_sentence, overview_paragraphs
+from govmon.notices.model import (
+    NoticeData,
+    ProblemRow,
+    cn_date,
+    fmt_change,
+    fmt_score,
+    group_sentence,
+    overview_paragraphs,
+)
 from govmon.notices.sanitize import inert
 
 TITLE_FONT = "方正小标宋简体"
@@ -78,14 +86,14 @@ def _repeat_header(table: Table) -> None:
 
 
 def _table(doc: DocumentType, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Table:
-    table = doc.add_table(rows=1, cols=len(header))
+    table: Table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
         _font(cell.paragraphs[0].add_run(text), HEADING_FONT, 10.5)
     for row in rows:
-        cells = table.add_row().cells
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(inert(value)), BODY_FONT, 10.5)
@@ -120,7 +128,7 @@ def build_docx(data: NoticeData) -> DocumentType:
     doc = Document()
     normal = doc.styles["Normal"]
     _font(normal, BODY_FONT, 16)
-    pf = normal.paragraph_format  # type: ignore[attr-defined]
+    pf = normal.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = Pt(28)
     pf.space_before = pf.space_after = Pt(0)
@@ -176,9 +184,9 @@ def build_docx(data: NoticeData) -> DocumentType:
     _attachment_title(doc, 1, "问题清单")
     by_unit: dict[str, list[ProblemRow]] = defaultdict(list)
     names: dict[str, str] = {}
-    for p in data.problems:
-        by_unit[p.unit or ""].append(p)
-        names[p.unit or ""] = p.unit_name or "未归属单位"
+    for row in data.problems:
+        by_unit[row.unit or ""].append(row)
+        names[row.unit or ""] = row.unit_name or "未归属单位"
     if not data.problems:
         _para(doc, "本期无问题。", indent=False)
     for i, code in enumerate(sorted(by_unit, key=lambda c: (c == "", c)), start=1):

@@ -583,8 +583,8 @@ def build_notice_data(
     # ---- problem groups (二、存在的主要问题)
     labels = [g.label for g in template.problem_types] + [OTHER_PROBLEMS]
     grouped: dict[str, list[ProblemRow]] = defaultdict(list)
-    for p in problems:
-        grouped[p.category].append(p)
+    for row in problems:
+        grouped[row.category].append(row)
     groups = tuple(
         ProblemGroup(
             label=label, problems=len(grouped[label]),

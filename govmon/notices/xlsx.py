@@ -72,7 +72,7 @@ def _problem_rows(problems: Sequence[ProblemRow]) -> list[list[object]]:
 
 def build_xlsx(data: NoticeData) -> Workbook:
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     wb.properties.title = inert(data.title)
     wb.properties.creator = inert(data.office)
     _sheet(wb, "单项否决", PROBLEM_COLUMNS, _problem_rows([p for p in data.problems if p.type == "veto"]))
