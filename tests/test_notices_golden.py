@@ -235,3 +235,19 @@ def test_store_is_opened_from_the_environment(tmp_path: Path, monkeypatch: pytes
     paths = write_notices(None, period="week", as_of=NOTICE_AT[48], profile=None, formats=["json"],
                           out_dir=tmp_path / "o", units=())
     assert json.loads(paths[0].read_text(encoding="utf-8"))["summary"]["sites"] == 4
+
+
+def test_cli_notice_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from govmon.cli import main
+
+    url = f"sqlite:///{tmp_path}/cli.db"
+    build_sample(url).close()
+    monkeypatch.setenv("GOVMON_DATABASE_URL", url)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["notice", "--config", str(tmp_path / "absent.yaml"), "--as-of", "2026-11-30",
+                                       "--format", "json,xlsx", "-o", str(out), "--unit", "0301"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [str(out / "2026-W48" / name) for name in (
+        "2026-W48-week.json", "2026-W48-week.xlsx", "2026-W48-week-unit-0301.json", "2026-W48-week-unit-0301.xlsx")]
