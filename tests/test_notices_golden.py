@@ -86,6 +86,8 @@ def test_region_figures(written: dict[str, Path]) -> None:
     assert (s["probes"], s["probe_failures"]) == (504, 10)
     # W47 named: portal dead link a, portal tags, edu blank column → tags and blank fixed.
     assert s["rectification"] == {"previous": 3, "resolved": 2, "rate": pytest.approx(2 / 3)}
+    # The town's homepage was last updated on 2026-11-10: not in week 48.
+    assert (s["homepages_checked"], s["homepages_updated"], s["columns"], s["columns_updated"]) == (4, 3, 9, 4)
     assert [lv["label"] for lv in s["by_level"]] == ["门户网站", "部门网站", "乡镇（街道）网站"]
     statuses = {(p["rule"], p["evidence"]): p["status_label"] for p in data["problems"]}
     assert statuses[("NAT-D-LINKS", "http://www.qx.example.gov.cn/xxgk/a.pdf")] == "持续16天未整改"

@@ -7,7 +7,7 @@ titles, URLs and messages, as crawled pages can carry.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -124,7 +124,16 @@ def build_sample(url: str, *, hostile: bool = True) -> Store:
         at = RUN_AT[week]
         for site_url, (detections, events, total, grade) in week_plan(week, hostile=hostile).items():
             run = store.start_run(ids[site_url], at=at)
-            store.save_detections(run, detections, seen_at=at)
+            # Freshness facts: the town's homepage stops being updated in week 48.
+            stale = site_url == TOWN and week == 48
+            fresh = [
+                r.HomepageDetection(url=site_url, newest=date(2026, 11, 10) if stale else (at - timedelta(days=1)).date()),
+                r.ColumnDetection(url=site_url + "gzdt/", name="工作动态", column_class=r.ColumnClass.NEWS, entries=20,
+                                  newest=(at - timedelta(days=2)).date()),
+                r.ColumnDetection(url=site_url + "tzgg/", name="通知公告", column_class=r.ColumnClass.NOTICE, entries=15,
+                                  newest=date(2026, 9, 1)),
+            ]
+            store.save_detections(run, [*detections, *fresh], seen_at=at)
             store.finish_run(run, at=at + timedelta(minutes=20), stats=r.CrawlStats(pages=120, requests=150))
             store.save_scoring(site_id=ids[site_url], run_id=run, profile="national-2019", as_of=at,
                                events=events, score=_score(total, events, grade))

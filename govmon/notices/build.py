@@ -32,6 +32,7 @@ from govmon.notices.model import (
     availability_from_probes,
     build_notice_data,
     period_for,
+    updates_from_detections,
 )
 from govmon.notices.template import NoticeTemplate, load_template
 from govmon.store.repo import SiteInfo, Store
@@ -62,7 +63,7 @@ def _renderer(fmt: str) -> Callable[[NoticeData], bytes]:
 
 
 def _scoring_in(store: Store, site: SiteInfo, period: Period, profile: str | None,
-                fallback: str) -> ScoringRef | None:
+                fallback: str) -> tuple[ScoringRef, int | None] | None:
     """The site's latest scoring inside the period, under the profile asked (or the
     site's own; any profile if the site was only scored under another)."""
     wanted = profile or site.profile or fallback
@@ -81,9 +82,10 @@ def _scoring_in(store: Store, site: SiteInfo, period: Period, profile: str | Non
                     vetoes=tuple(u.get("vetoes", ())), grade=u.get("grade", ""))
         for u in score.get("units", ()) or ()
     )
-    return ScoringRef(as_of=row["as_of"], profile=row["profile"], total=float(row["total"]),
-                      vetoed=bool(row["vetoed"]), grade=row.get("grade") or "",
-                      events=tuple(store.scoring_events(row["id"])), unit_scores=unit_scores)
+    ref = ScoringRef(as_of=row["as_of"], profile=row["profile"], total=float(row["total"]),
+                     vetoed=bool(row["vetoed"]), grade=row.get("grade") or "",
+                     events=tuple(store.scoring_events(row["id"])), unit_scores=unit_scores)
+    return ref, row.get("run_id")
 
 
 def gather(store: Store, period: Period, *, profile: str | None, default_profile: str,
@@ -94,15 +96,19 @@ def gather(store: Store, period: Period, *, profile: str | None, default_profile
     previous = period.previous()
     out: list[SiteInput] = []
     for site in store.sites(enabled_only=enabled_only):
-        current = _scoring_in(store, site, period, profile, default_profile)
-        before = _scoring_in(store, site, previous, profile, default_profile)
+        found = _scoring_in(store, site, period, profile, default_profile)
+        current, run_id = found if found else (None, None)
+        found_before = _scoring_in(store, site, previous, profile, default_profile)
+        before = found_before[0] if found_before else None
+        updates = (updates_from_detections(store.run_detections(run_id), period.start.date())
+                   if run_id is not None else None)
         lives = tuple(Life(fingerprint=life.fingerprint, first_seen=life.first_seen, resolved_at=life.resolved_at)
                       for life in store.detection_lives(site.id))
         probes = store.probe_results(site.id, period.start, period.cutoff)
         days: tuple[DayAvailability, ...] = availability_from_probes(probes, tz)
         out.append(SiteInput(
             site=SiteRef(id=site.id, url=site.url, name=site.name, unit=site.unit_code, level=site.level),
-            current=current, previous=before, lives=lives, availability=days,
+            current=current, previous=before, lives=lives, availability=days, updates=updates,
         ))
     return out
 

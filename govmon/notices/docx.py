@@ -196,10 +196,11 @@ def build_docx(data: NoticeData) -> DocumentType:
     _landscape(doc)
     _attachment_title(doc, 2, "得分与排名")
     _para(doc, "（一）网站得分与排名", font=SUBHEADING_FONT, indent=False)
-    _table(doc, ("排名", "单位", "网站", "类别", "得分", "等次", "否决项", "扣分项", "可用率", "上期排名", "名次变化", "得分变化"),
+    _table(doc, ("排名", "单位", "网站", "类别", "得分", "等次", "否决项", "扣分项", "可用率", "首页最近更新",
+                 "上期排名", "名次变化", "得分变化"),
            [[r.rank if r.rank is not None else "—", r.unit_name, r.name, r.level_label, fmt_score(r.total),
              r.grade or ("未评分" if not r.scored else ""), r.vetoes, r.deductions, format_percent(r.availability, 2),
-             r.previous_rank if r.previous_rank is not None else "—", fmt_change(r.rank_change),
+             _day(r.homepage_newest), r.previous_rank if r.previous_rank is not None else "—", fmt_change(r.rank_change),
              fmt_change(r.score_change, score=True)] for r in data.sites])
     if data.units:
         _para(doc, "（二）单位得分与排名", font=SUBHEADING_FONT, indent=False)

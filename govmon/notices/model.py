@@ -28,7 +28,7 @@ from govmon.notices.lifecycle import (
     track,
 )
 from govmon.notices.template import NoticeTemplate
-from govmon.records import Event, EventType, UnitScore
+from govmon.records import ColumnDetection, Detection, Event, EventType, HomepageDetection, UnitScore
 
 SCHEMA = "govmon.notice/1"
 
@@ -181,12 +181,43 @@ class DayAvailability:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SiteUpdates:
+    """How fresh a site was at its latest run in the period (首页及栏目更新情况)."""
+
+    homepage_newest: date | None = None
+    homepage_updated: bool | None = None
+    columns: int = 0
+    columns_updated: int = 0
+    blank_columns: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteInput:
     site: SiteRef
     current: ScoringRef | None = None
     previous: ScoringRef | None = None
     lives: tuple[Life, ...] = ()
     availability: tuple[DayAvailability, ...] = ()
+    updates: SiteUpdates | None = None
+
+
+def updates_from_detections(detections: Sequence[Detection], since: date) -> SiteUpdates:
+    """Homepage and column freshness from a run's detections: updated = newest item on or after ``since``.
+
+    A navigation-only homepage counts by its second-level pages (NAT-V-HOME).
+    """
+    homepage = next((d for d in detections if isinstance(d, HomepageDetection)), None)
+    newest = None
+    if homepage is not None:
+        newest = homepage.second_level_newest if homepage.navigation_only else homepage.newest
+    columns = [d for d in detections if isinstance(d, ColumnDetection)]
+    return SiteUpdates(
+        homepage_newest=newest,
+        homepage_updated=None if homepage is None else (newest is not None and newest >= since),
+        columns=len(columns),
+        columns_updated=sum(1 for c in columns if c.newest is not None and c.newest >= since),
+        blank_columns=sum(1 for c in columns if c.blank),
+    )
 
 
 def availability_from_probes(rows: Sequence[Mapping[str, Any]], tz: tzinfo) -> tuple[DayAvailability, ...]:
@@ -246,6 +277,11 @@ class Summary:
     warnings: int
     rectification: Rectification
     good_units: tuple[str, ...]
+    homepages_checked: int = 0
+    homepages_updated: int = 0
+    columns: int = 0
+    columns_updated: int = 0
+    blank_columns: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -274,6 +310,9 @@ class SiteRow:
     availability: float | None
     probes: int
     as_of: datetime | None
+    homepage_newest: date | None = None
+    columns: int = 0
+    columns_updated: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -540,6 +579,9 @@ def build_notice_data(
             score_change=round(cur.total - prev.total, 2) if cur and prev else None,
             availability=(1 - fails / probes) if probes else None, probes=probes,
             as_of=local(cur.as_of) if cur else None,
+            homepage_newest=item.updates.homepage_newest if item.updates else None,
+            columns=item.updates.columns if item.updates else 0,
+            columns_updated=item.updates.columns_updated if item.updates else 0,
         ))
     site_rows.sort(key=lambda s: (s.rank is None, s.rank or 0, s.name, s.site_id))
 
@@ -609,6 +651,7 @@ def build_notice_data(
     day_rows = tuple(DayAvailability(day=d, probes=v[0], failures=v[1]) for d, v in sorted(days.items()))
     probes = sum(d.probes for d in day_rows)
     failures = sum(d.failures for d in day_rows)
+    updates = [i.updates for i in scoped if i.updates is not None]
     good_pool = [u for u in unit_rows if u.total is not None and not u.vetoed and u.vetoes + u.deductions == 0]
     good_units = tuple(u.name for u in sorted(good_pool, key=lambda u: (-(u.total or 0), u.unit))[: template.good_units])
     summary = Summary(
@@ -625,6 +668,10 @@ def build_notice_data(
         new=sum(1 for p in problems if p.status == ProblemStatus.NEW.value),
         persisting=sum(1 for p in problems if p.status == ProblemStatus.PERSISTING.value),
         warnings=len(warnings), rectification=rectification(scoped_tracked), good_units=good_units,
+        homepages_checked=sum(1 for u in updates if u.homepage_updated is not None),
+        homepages_updated=sum(1 for u in updates if u.homepage_updated),
+        columns=sum(u.columns for u in updates), columns_updated=sum(u.columns_updated for u in updates),
+        blank_columns=sum(u.blank_columns for u in updates),
     )
 
     profiles = tuple(sorted({s.profile for s in site_rows if s.profile}))
@@ -683,6 +730,13 @@ def overview_paragraphs(data: NoticeData) -> list[str]:
             f"平均得分{fmt_score(s.average)}分" + (f"；等次分布：{grades}" if grades else "") + "。")
     out.append(f"本期发现问题{s.problems}个（单项否决{s.vetoes}个、扣分{s.deductions}个），其中新发现{s.new}个、"
                f"前期未整改{s.persisting}个；预警及待人工核实{s.warnings}项。" + s.rectification.sentence())
+    if s.homepages_checked or s.columns:
+        parts = []
+        if s.homepages_checked:
+            parts.append(f"本期首页有更新的网站{s.homepages_updated}个（共监测首页{s.homepages_checked}个）")
+        if s.columns:
+            parts.append(f"共监测栏目{s.columns}个，本期有更新的{s.columns_updated}个，空白栏目{s.blank_columns}个")
+        out.append("；".join(parts) + "。")
     if s.probes:
         out.append(f"首页可用性监测共探测{s.probes}次，失败{s.probe_failures}次，可用率{format_percent(s.availability, 2)}。")
     else:

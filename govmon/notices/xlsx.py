@@ -82,10 +82,10 @@ def build_xlsx(data: NoticeData) -> Workbook:
     _sheet(wb, "网站得分与排名", (
         ("排名", 6), ("单位编码", 10), ("单位", 16), ("网站", 22), ("网站地址", 30), ("类别", 14), ("得分", 8),
         ("是否否决", 9), ("等次", 10), ("否决项", 8), ("扣分项", 8), ("扣分合计", 9), ("预警", 6), ("可用率", 9),
-        ("探测次数", 9), ("上期排名", 9), ("名次变化", 9), ("上期得分", 9), ("得分变化", 9)),
+        ("探测次数", 9), ("首页最近更新", 12), ("监测栏目", 9), ("本期更新栏目", 12), ("上期排名", 9), ("名次变化", 9), ("上期得分", 9), ("得分变化", 9)),
         [[s.rank, s.unit, s.unit_name, s.name, s.url, s.level_label, s.total, s.vetoed, s.grade, s.vetoes,
           s.deductions, s.points, s.warnings, round(s.availability, 4) if s.availability is not None else None,
-          s.probes, s.previous_rank, s.rank_change, s.previous_total, s.score_change] for s in data.sites])
+          s.probes, _day(s.homepage_newest), s.columns, s.columns_updated, s.previous_rank, s.rank_change, s.previous_total, s.score_change] for s in data.sites])
     _sheet(wb, "单位得分与排名", (
         ("排名", 6), ("单位编码", 10), ("单位", 18), ("网站数", 8), ("得分", 8), ("是否否决", 9), ("否决项", 8),
         ("扣分项", 8), ("预警", 6), ("上期排名", 9), ("名次变化", 9), ("上期得分", 9), ("得分变化", 9)),
