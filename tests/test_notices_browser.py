@@ -64,8 +64,10 @@ def test_html_notice_in_chromium(tmp_path: Path) -> None:
             page.screenshot(path=str(ARTIFACTS / "notice-2026-W48-phone.png"), full_page=True)
             page.set_viewport_size({"width": 1280, "height": 900})
             page.screenshot(path=str(ARTIFACTS / "notice-2026-W48-desktop.png"), full_page=True)
-            page.emulate_media(media="print")
-            page.screenshot(path=str(ARTIFACTS / "notice-2026-W48-print.png"), full_page=False)
+            # Printable: Chromium lays it out on A4 (attachments on landscape pages).
+            pdf = ARTIFACTS / "notice-2026-W48.pdf"
+            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+            assert pdf.read_bytes().startswith(b"%PDF") and pdf.read_bytes().count(b"/Type /Page") >= 3
         finally:
             browser.close()
     assert (ARTIFACTS / "notice-2026-W48-phone.png").stat().st_size > 10_000

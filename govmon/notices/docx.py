@@ -101,6 +101,30 @@ def _table(doc: DocumentType, header: Sequence[str], rows: Sequence[Sequence[obj
     return table
 
 
+def _page_numbers(doc: DocumentType) -> None:
+    """Centred "— 1 —" in the footer (GB/T 9704); later sections inherit it."""
+    p = doc.sections[0].footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run("— "), "宋体", 14)
+    run = p.add_run()
+    _font(run, "宋体", 14)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if kind is not None:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            t = OxmlElement("w:t")
+            t.text = text
+            run._r.append(t)
+    _font(p.add_run(" —"), "宋体", 14)
+
+
 def _landscape(doc: DocumentType) -> None:
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -136,6 +160,7 @@ def build_docx(data: NoticeData) -> DocumentType:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
+    _page_numbers(doc)
     doc.core_properties.title = inert(data.title)
     doc.core_properties.author = inert(data.office)
 
