@@ -253,3 +253,31 @@ def test_cli_notice_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [str(out / "2026-W48" / name) for name in (
         "2026-W48-week.json", "2026-W48-week.xlsx", "2026-W48-week-unit-0301.json", "2026-W48-week-unit-0301.xlsx")]
+
+
+def test_empty_store_and_unscored_site(tmp_path: Path) -> None:
+    """No data yet is a notice with zeros and dashes, in every format, not a crash."""
+    with Store.open(f"sqlite:///{tmp_path}/e.db") as store:
+        paths = write_notices(None, period="week", as_of=NOTICE_AT[48], profile=None, formats=ALL,
+                              out_dir=tmp_path / "empty", units=("0101",), store=store)
+        assert len(paths) == 8
+        data = json.loads(paths[3].read_text(encoding="utf-8"))
+        assert data["summary"]["sites"] == 0 and data["summary"]["average"] is None
+        store.upsert_site(url="http://new.example.gov.cn/", name="新网站", unit_code="0101", level="department")
+        paths = write_notices(None, period="week", as_of=NOTICE_AT[48], profile=None, formats=ALL,
+                              out_dir=tmp_path / "one", units=(), store=store)
+    data = json.loads(paths[3].read_text(encoding="utf-8"))
+    assert (data["summary"]["sites"], data["summary"]["scored"]) == (1, 0)
+    assert data["sites"][0]["rank"] is None
+    assert "1个网站本期无监测数据" in docx_text(paths[1].read_bytes())
+    assert "未评分" in html_text(paths[0].read_text(encoding="utf-8"))
+
+
+def test_unknown_time_zone_is_a_config_error(store: Store, tmp_path: Path) -> None:
+    from govmon.config import Schedule
+    from govmon.errors import ConfigError
+
+    config = MonitorConfig(schedule=Schedule(timezone="Mars/Olympus"))
+    with pytest.raises(ConfigError, match="Mars/Olympus"):
+        write_notices(config, period="week", as_of=NOTICE_AT[48], profile=None, formats=["json"],
+                      out_dir=tmp_path, units=(), store=store)

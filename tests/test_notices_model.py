@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govmon.notices.lifecycle import (
     ProblemKey,
@@ -174,3 +177,15 @@ def test_template_typo_is_a_config_error(tmp_path) -> None:  # type: ignore[no-u
     with pytest.raises(ConfigError, match="titel"):
         load_template(bad)
     assert NoticeTemplate().good_units == 3
+
+
+@given(st.text())
+@settings(max_examples=300, deadline=None)
+def test_inert_text_is_never_a_formula_and_always_storable(text: str) -> None:
+    from openpyxl import Workbook
+
+    out = inert(text)
+    assert not out.startswith(("=", "+", "-", "@", "\t", "\r", "\n")) or re.match(r"^[+-]?\d+(\.\d+)?%?$", out)
+    cell = Workbook().active.cell(row=1, column=1)  # type: ignore[union-attr]
+    cell.value = out  # openpyxl raises IllegalCharacterError on control characters
+    assert cell.data_type == "s" or out == ""

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from govmon import records as r
 from govmon.config import MonitorConfig, Office
@@ -149,7 +149,11 @@ def write_notices(
     formats = [f.lower() for f in formats] or ["html", "json"]
     renderers = {fmt: _renderer(fmt) for fmt in dict.fromkeys(formats)}
     office: Office = config.office if config is not None else Office()  # type: ignore[call-arg]
-    tz = ZoneInfo(config.schedule.timezone if config is not None else "Asia/Shanghai")
+    tz_name = config.schedule.timezone if config is not None else "Asia/Shanghai"
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"schedule.timezone: unknown time zone {tz_name!r} (e.g. Asia/Shanghai)") from None
     default_profile = config.defaults.profile if config is not None else "national-2019"
     template = template or load_template()
     addressees = office.addressees if "addressees" in office.model_fields_set else template.addressees
