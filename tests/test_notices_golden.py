@@ -57,13 +57,14 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def written(store: Store, tmp_path: Path) -> dict[str, Path]:
     paths = write_notices(None, period="week", as_of=NOTICE_AT[48], profile=None, formats=ALL,
-                          out_dir=tmp_path / "notices", units=("0201",), store=store)
+                          out_dir=tmp_path / "notices", units=("0201", "0202"), store=store)
     return {p.name: p for p in paths}
 
 
 def test_file_layout(written: dict[str, Path], tmp_path: Path) -> None:
     assert sorted(written) == sorted(
-        [f"2026-W48-week.{ext}" for ext in ALL] + [f"2026-W48-week-unit-0201.{ext}" for ext in ALL])
+        [f"2026-W48-week.{ext}" for ext in ALL] + [f"2026-W48-week-unit-{u}.{ext}" for ext in ALL
+                                                   for u in ("0201", "0202")])
     assert {p.parent for p in written.values()} == {tmp_path / "notices" / "2026-W48"}
 
 
@@ -81,13 +82,14 @@ def test_region_figures(written: dict[str, Path]) -> None:
     s = data["summary"]
     assert data["title"] == "关于2026年第48周全区政府网站监测情况的通报"
     assert (s["sites"], s["scored"], s["vetoed"], s["qualified"]) == (4, 4, 1, 3)
-    assert s["average"] == pytest.approx((99.8 + 99.5 + 99.8 + 0.0) / 4, abs=0.01)
+    assert s["average"] == pytest.approx((98.8 + 99.5 + 99.8 + 0.0) / 4, abs=0.01)
     # 504 counted probes (blocked probes and re-probes left out), 10 failures.
     assert (s["probes"], s["probe_failures"]) == (504, 10)
     # W47 named: portal dead link a, portal tags, edu blank column → tags and blank fixed.
     assert s["rectification"] == {"previous": 3, "resolved": 2, "rate": pytest.approx(2 / 3)}
     # The town's homepage was last updated on 2026-11-10: not in week 48.
-    assert (s["homepages_checked"], s["homepages_updated"], s["columns"], s["columns_updated"]) == (4, 3, 9, 4)
+    assert (s["homepages_checked"], s["homepages_updated"], s["columns"], s["columns_updated"]) == (4, 3, 10, 4)
+    assert s["blank_columns"] == 1
     assert [lv["label"] for lv in s["by_level"]] == ["门户网站", "部门网站", "乡镇（街道）网站"]
     statuses = {(p["rule"], p["evidence"]): p["status_label"] for p in data["problems"]}
     assert statuses[("NAT-D-LINKS", "http://www.qx.example.gov.cn/xxgk/a.pdf")] == "持续16天未整改"
@@ -102,8 +104,21 @@ def test_unit_notice_holds_only_its_problems(written: dict[str, Path]) -> None:
     assert data["title"].endswith("（区教育局）")
     assert {p["unit"] for p in data["problems"]} == {"0201"}
     assert [s["name"] for s in data["sites"]] == ["青溪区教育局"]
-    assert data["sites"][0]["rank"] == 3  # its rank in the whole region
+    assert data["sites"][0]["rank"] == 2  # its rank in the whole region
     assert [u["unit"] for u in data["units"]] == ["0201"]
+
+
+def test_unit_problem_on_another_units_site(written: dict[str, Path]) -> None:
+    """The health bureau maintains a portal column: that problem is in its notice, the portal is
+    listed beside its own site, and its figures count its own site only."""
+    data = json.loads(written["2026-W48-week-unit-0202.json"].read_text(encoding="utf-8"))
+    assert sorted((p["site"], p["rule"]) for p in data["problems"]) == [
+        ("青溪区人民政府", "NAT-D-OTHER-COLS"), ("青溪区卫生健康局", "NAT-D-FOOTER")]
+    assert [s["name"] for s in data["sites"]] == ["青溪区卫生健康局", "青溪区人民政府"]
+    assert data["summary"]["sites"] == 1
+    region = json.loads(written["2026-W48-week.json"].read_text(encoding="utf-8"))
+    units = {u["unit"]: (u["deductions"], u["total"]) for u in region["units"]}
+    assert units["0202"] == (2, 99.8) and units["0101"] == (1, 98.8)
 
 
 def test_html_escapes_crawled_text(written: dict[str, Path]) -> None:
@@ -146,7 +161,7 @@ def test_xlsx_cells_are_inert(written: dict[str, Path]) -> None:
     deductions = wb["扣分问题"]
     header = [c.value for c in deductions[1]]
     assert header[:4] == ["序号", "单位编码", "单位", "网站"]
-    assert deductions.max_row == 1 + 6
+    assert deductions.max_row == 1 + 7
 
 
 def test_docx_cells_are_inert(written: dict[str, Path]) -> None:
@@ -225,9 +240,9 @@ def test_life_cycle_across_three_stored_weeks(store: Store, tmp_path: Path) -> N
     assert rates[46] == (0, 0, 4, 0, 0)
     # W47: of those 4, dead link b and the footer are fixed; tags is new; a and the blank columns persist.
     assert rates[47] == (4, 2, 1, 2, 2)
-    # W48: of W47's 3 (a, tags, blank), tags and blank are fixed; a persists; 6 new (footer back,
-    # stale column, 3 hostile typos, availability veto).
-    assert rates[48] == (3, 2, 6, 1, 2)
+    # W48: of W47's 3 (a, tags, blank), tags and blank are fixed; a persists; 7 new (footer back,
+    # stale column, the health bureau's portal column, 3 hostile typos, availability veto).
+    assert rates[48] == (3, 2, 7, 1, 2)
 
 
 def test_store_is_opened_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,9 +92,13 @@ def week_plan(week: int, *, hostile: bool) -> dict[str, tuple[list[r.Detection],
             100.0, "一等次")
     else:
         message = f"栏目“{title}”超过2周未更新"
-        plan[PORTAL] = ([link_a], [
+        health_column = r.ColumnDetection(url=PORTAL + "zwgk/ylws/", name="医疗卫生", blank=True, unit="0202")
+        plan[PORTAL] = ([link_a, health_column], [
             _event("NAT-D-LINKS", r.EventType.DEDUCTION, -0.2, "首页链接无法打开（HTTP 404），共1处",
-                   (DEAD_A,), (link_a,))], 99.8, "一等次")
+                   (DEAD_A,), (link_a,)),
+            # A portal column the health bureau maintains (a unit rule): its problem goes to 0202.
+            _event("NAT-D-OTHER-COLS", r.EventType.DEDUCTION, -1.0, "栏目“医疗卫生”为空白栏目",
+                   (health_column.url,), (health_column,), unit="0202")], 98.8, "一等次")
         edu_events = [
             _event("NAT-D-OTHER-COLS", r.EventType.DEDUCTION, -0.1, message, (stale.url,), (stale,), unit="0201")]
         if hostile:

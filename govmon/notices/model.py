@@ -614,7 +614,11 @@ def build_notice_data(
         site_rows = [s for s in site_rows if s.unit == unit or s.site_id in touched]
         unit_rows = [u for u in unit_rows if u.unit == unit]
         scoped_tracked = [p for p in tracked if unit_of(p.key.site_id, p.event) == unit]
-    kept = {s.site_id for s in site_rows}
+    # A unit's figures count its own sites; a site it only has problems on (a column of
+    # the portal it maintains) is listed in its tables but not counted as its site.
+    counted = [s for s in site_rows if s.unit == unit] if unit is not None else site_rows
+    counted = counted or site_rows
+    kept = {s.site_id for s in counted}
     scoped = [i for i in sites if i.site.id in kept]
 
     order = {"veto": 0, "deduction": 1}
@@ -638,10 +642,10 @@ def build_notice_data(
     )
 
     # ---- summary
-    scored_rows = [s for s in site_rows if s.scored]
+    scored_rows = [s for s in counted if s.scored]
     vetoed = sum(1 for s in scored_rows if s.vetoed)
     qualified = sum(1 for s in scored_rows if not s.vetoed and s.grade != "不合格")
-    level_counts = Counter(s.level for s in site_rows)
+    level_counts = Counter(s.level for s in counted)
     level_order = list(template.levels) + sorted(set(level_counts) - set(template.levels))
     days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for item in scoped:
@@ -655,7 +659,7 @@ def build_notice_data(
     good_pool = [u for u in unit_rows if u.total is not None and not u.vetoed and u.vetoes + u.deductions == 0]
     good_units = tuple(u.name for u in sorted(good_pool, key=lambda u: (-(u.total or 0), u.unit))[: template.good_units])
     summary = Summary(
-        sites=len(site_rows),
+        sites=len(counted),
         by_level=tuple(LevelCount(level=lv, label=template.level_label(lv), count=level_counts[lv])
                        for lv in level_order if level_counts.get(lv)),
         scored=len(scored_rows), vetoed=vetoed, qualified=qualified,
