@@ -296,3 +296,12 @@ def test_unknown_time_zone_is_a_config_error(store: Store, tmp_path: Path) -> No
     with pytest.raises(ConfigError, match="Mars/Olympus"):
         write_notices(config, period="week", as_of=NOTICE_AT[48], profile=None, formats=["json"],
                       out_dir=tmp_path, units=(), store=store)
+
+
+def test_notices_dir(tmp_path: Path) -> None:
+    from govmon.config import Schedule
+    from govmon.notices.build import notices_dir
+
+    assert notices_dir(None) == Path(os.environ["GOVMON_HOME"]) / "notices"
+    config = MonitorConfig(schedule=Schedule(notices_dir=str(tmp_path / "n")))
+    assert notices_dir(config) == tmp_path / "n"

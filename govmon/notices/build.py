@@ -133,21 +133,26 @@ def _write_new(path: Path, content: bytes) -> None:
         os.unlink(tmp)
 
 
-def write_notices(
+def notices_dir(config: MonitorConfig | None) -> Path:
+    """Where the daemon keeps notices: ``schedule.notices_dir`` or ``<data dir>/notices``."""
+    from govmon.paths import data_dir
+
+    if config is not None and config.schedule.notices_dir:
+        return Path(config.schedule.notices_dir).expanduser()
+    return data_dir() / "notices"
+
+
+def load_notice_data(
     config: MonitorConfig | None,
     *,
     period: str,
     as_of: datetime,
-    profile: str | None,
-    formats: list[str],
-    out_dir: Path,
+    profile: str | None = None,
     units: tuple[str, ...] = (),
     store: Store | None = None,
     template: NoticeTemplate | None = None,
-) -> list[Path]:
-    """Write the region's notice and one per unit asked for; return the files written."""
-    formats = [f.lower() for f in formats] or ["html", "json"]
-    renderers = {fmt: _renderer(fmt) for fmt in dict.fromkeys(formats)}
+) -> list[NoticeData]:
+    """The region's notice, then one per unit asked for, computed from the store."""
     office: Office = config.office if config is not None else Office()  # type: ignore[call-arg]
     tz_name = config.schedule.timezone if config is not None else "Asia/Shanghai"
     try:
@@ -169,13 +174,37 @@ def write_notices(
             db.close()
     if config is not None:
         unit_names.update({u.code: u.name for u in config.units})
+    return [
+        build_notice_data(period=the_period, sites=inputs, template=template, office=office.name,
+                          region=office.region, addressees=addressees, units=unit_names, unit=scope)
+        for scope in (None, *dict.fromkeys(units))
+    ]
 
-    folder = Path(out_dir) / the_period.id
+
+def write_notices(
+    config: MonitorConfig | None,
+    *,
+    period: str,
+    as_of: datetime,
+    profile: str | None,
+    formats: list[str],
+    out_dir: Path,
+    units: tuple[str, ...] = (),
+    store: Store | None = None,
+    template: NoticeTemplate | None = None,
+) -> list[Path]:
+    """Write the region's notice and one per unit asked for; return the files written.
+
+    Formats are checked before anything is read, so a typo costs no database work.
+    """
+    formats = [f.strip().lower() for f in formats if f.strip()] or ["html", "json"]
+    renderers = {fmt: _renderer(fmt) for fmt in dict.fromkeys(formats)}
+    notices = load_notice_data(config, period=period, as_of=as_of, profile=profile, units=units, store=store,
+                               template=template)
+    folder = Path(out_dir) / notices[0].period_id
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for scope in (None, *dict.fromkeys(units)):
-        data = build_notice_data(period=the_period, sites=inputs, template=template, office=office.name,
-                                 region=office.region, addressees=addressees, units=unit_names, unit=scope)
+    for data in notices:
         stem = _free_stem(folder, data.file_stem, list(renderers))
         for fmt, render in renderers.items():
             path = folder / f"{stem}.{fmt}"
