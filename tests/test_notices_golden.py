@@ -207,6 +207,11 @@ def test_config_office_and_unknown_format(store: Store, tmp_path: Path) -> None:
     assert paths[0].name == "2026-W47-W48-fortnight.json"
     assert data["office"] == "青溪区政务服务数据管理局" and data["addressees"] == "各有关单位："
     assert data["title"] == "关于2026年第47—48周全区政府网站监测情况的通报"
+    # The fortnight before (W45–46) named W46's 4 problems: dead link b and the blank columns are
+    # fixed by W48; dead link a and the footer (fixed in W47, back in W48) are not.
+    assert data["summary"]["rectification"]["previous"] == 4
+    assert data["summary"]["rectification"]["resolved"] == 2
+    assert data["previous_period_id"] == "2026-W45-W46"
     with pytest.raises(ConfigError, match="pdf"):
         write_notices(None, period="week", as_of=NOTICE_AT[48], profile=None, formats=["pdf"],
                       out_dir=tmp_path / "n", units=(), store=store)

@@ -189,3 +189,30 @@ def test_inert_text_is_never_a_formula_and_always_storable(text: str) -> None:
     cell = Workbook().active.cell(row=1, column=1)  # type: ignore[union-attr]
     cell.value = out  # openpyxl raises IllegalCharacterError on control characters
     assert cell.data_type == "s" or out == ""
+
+
+def test_pure_notice_from_plain_inputs_escapes_everything_in_html() -> None:
+    """build_notice_data needs no store: plain records in, a rendered page out."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from govmon.notices.html import _link, render_html
+    from govmon.notices.model import ScoringRef, SiteInput, SiteRef, build_notice_data
+
+    hostile = '<svg onload=alert(1)>"&'
+    period = period_for("week", at("2026-11-30T08:00"), CHINA)
+    event = Event(rule="NAT-D-LINKS", type=EventType.DEDUCTION, points=-0.1, message=hostile,
+                  evidence=("javascript:alert(1)",))
+    site = SiteInput(site=SiteRef(id=1, url="javascript:alert(2)", name=hostile, unit="u<1>"),
+                     current=ScoringRef(as_of=at("2026-11-27T01:30"), profile="national-2019", total=99.9,
+                                        vetoed=False, grade="一等次", events=(event,)))
+    data = build_notice_data(period=period, sites=[site], template=load_template(), office="办公室", region="全区",
+                             addressees="各单位：", units={"u<1>": hostile})
+    html = render_html(data)
+    tree = LexborHTMLParser(html)
+    assert [n.tag for n in tree.css("svg *") if n.tag not in ("title", "text", "rect", "line")] == []
+    assert not [a for a in tree.css("a") if "javascript" in (a.attributes.get("href") or "")]
+    assert "<svg onload" not in html
+    assert hostile in tree.body.text()  # type: ignore[union-attr]
+    assert str(_link("javascript:alert(1)")) == "javascript:alert(1)"
+    assert str(_link('http://a.gov.cn/"x')) == ('<a href="http://a.gov.cn/&#34;x" rel="noopener noreferrer nofollow">'
+                                                'http://a.gov.cn/&#34;x</a>')
