@@ -194,6 +194,11 @@ def test_docx_layout(written: dict[str, Path]) -> None:
     # a table per unit with problems in 附件1, then the two ranking tables, then the rectified ones
     assert len(doc.tables) == 4 + 2 + 1
     assert doc.tables[0].rows[0].cells[0].text == "序号"
+    cell = doc.tables[0].rows[1].cells[1].paragraphs[0]
+    assert cell.style.name == "表格文字" and cell.style.font.size.pt == 10.5
+    assert cell.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    footer = doc.sections[0].footer.paragraphs[0]
+    assert "PAGE" in footer._p.xml and footer.alignment == WD_ALIGN_PARAGRAPH.CENTER
 
 
 def test_config_office_and_unknown_format(store: Store, tmp_path: Path) -> None:
