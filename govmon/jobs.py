@@ -90,11 +90,10 @@ def crawl_all(config_path: str) -> list[str]:
 
 def write_period_notices(config_path: str, period: str) -> list[str]:
     """Write the period's notices into the configured folder (history kept)."""
-    from govmon.notices.build import write_notices
-    from govmon.paths import data_dir
+    from govmon.notices.build import notices_dir, write_notices
 
     config = load_config(config_path)
-    out = Path(config.schedule.notices_dir) if config.schedule.notices_dir else data_dir() / "notices"
+    out = notices_dir(config)
     out.mkdir(parents=True, exist_ok=True)
     with Store.open() as store:
         paths = write_notices(config, period=period, as_of=_now(config), profile=None,
