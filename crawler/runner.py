@@ -264,7 +264,9 @@ def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        if stop is not None and stop.is_set() and not result_path.exists():
+        if stop is not None and stop.is_set():
+            # Scrapy stops gracefully on SIGTERM and may still write a result:
+            # it is partial, so the run is interrupted, not finished.
             raise CrawlInterrupted(f"crawl of {job.target.url} interrupted by shutdown")
         if code != 0 or not result_path.exists():
             detail = " | ".join(tail[-3:]) or f"exit code {code}"
