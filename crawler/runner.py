@@ -264,6 +264,7 @@ def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            proc.stderr.close()
         if stop is not None and stop.is_set():
             # Scrapy stops gracefully on SIGTERM and may still write a result:
             # it is partial, so the run is interrupted, not finished.
