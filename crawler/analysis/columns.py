@@ -1115,7 +1115,12 @@ def build_columns(
     """
     table = keywords or default_keywords()
     home_key = _page_key(home_url)
-    parent_of = {_page_key(k): v for k, v in parents.items()}
+    # One page under two URLs (/x/ and /x/index.html, the pager's 首页 link)
+    # keeps the parent it was first found from: a later one would be its own
+    # next page, and the column would become its own parent.
+    parent_of: dict[str, str] = {}
+    for k, v in parents.items():
+        parent_of.setdefault(_page_key(k), v)
     nav_text: dict[str, str] = {}
     for link in nav:
         nav_text.setdefault(fold_key(link.url)[0], link.text)
@@ -1135,6 +1140,12 @@ def build_columns(
         for _, listing in members:
             column_of[_page_key(listing.url)] = first_url
 
+    #: (folder key, first page URL) of the columns whose list is a folder (/x/)
+    folder_columns = [
+        (root, members[0][1].url)
+        for root, members in groups.items()
+        if root.endswith("/") and "?" not in root and root.count("/") > 1
+    ]
     columns: list[ColumnDetection] = []
     for root, members in groups.items():
         pages = [m[1] for m in members]
@@ -1144,9 +1155,25 @@ def build_columns(
             _page_key(parent_of.get(_page_key(p.url), "")) == home_key for p in pages
         )
         in_nav = next((nav_text[k] for k in keys if k in nav_text), None)
-        level = 1 if in_nav is not None or linked_from_home else 2
-        parent: str | None = None
-        if level == 2:
+        # A column inside another column's folder (/xwzx/yw/ under /xwzx/) is
+        # its sub-column, whatever links the homepage holds to it ("more"
+        # links of homepage blocks lead straight to second-level columns).
+        enclosing = max(
+            (
+                (len(other), members_first)
+                for other, members_first in folder_columns
+                if other != root and root.startswith(other)
+            ),
+            default=None,
+        )
+        if in_nav is not None:
+            level = 1
+        elif enclosing is not None:
+            level = 2
+        else:
+            level = 1 if linked_from_home else 2
+        parent: str | None = enclosing[1] if enclosing is not None and level == 2 else None
+        if level == 2 and parent is None:
             # the nearest column above it, else the page it was found on
             direct = parent_of.get(_page_key(first.url))
             cur = direct

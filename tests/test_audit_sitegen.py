@@ -1,0 +1,293 @@
+"""Issue 3's done-when: ``audit_site`` on the generated portals finds what their
+ground truth says, through the real pipeline (spider in a child process,
+collector, analysers, link checker, scorer).
+
+Each scenario is served on 127.0.0.1 and audited once per module; the tests
+then compare the report with ``portal.truth``.  Columns behind a WAF
+(``observable=False``) must come out as unknown, never as a column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from govmon.audit import AuditOptions, Report, audit_site
+from govmon.records import (
+    ColumnClass,
+    ColumnDetection,
+    EventType,
+    HomepageDetection,
+    LinkDetection,
+    UnknownDetection,
+    UnknownReason,
+)
+from govmon.sitegen.build import build_portal
+from govmon.sitegen.model import GroundTruth, absolute
+from govmon.sitegen.scenarios import SCENARIOS
+from govmon.sitegen.server import serve
+
+# The crawl runner leaves its child's stderr pipe to the garbage collector
+# (reported to the lead: crawler/runner.py, crawl_in_subprocess).
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+AS_OF = date(2026, 11, 25)
+AS_OF_INSTANT = datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@dataclass(frozen=True, slots=True)
+class Audited:
+    truth: GroundTruth
+    base: str
+    report: Report
+
+    def url(self, site_relative: str) -> str:
+        return absolute(self.base, site_relative)
+
+    def of(self, kind: type) -> list:
+        return [d for d in self.report.detections if isinstance(d, kind)]
+
+    def columns(self) -> dict[str, ColumnDetection]:
+        return {d.url: d for d in self.of(ColumnDetection)}
+
+    def homepage(self) -> HomepageDetection:
+        (home,) = self.of(HomepageDetection)
+        return home
+
+
+def _audit(scenario: str, *, check_links: bool = False, max_pages: int = 2000) -> Audited:
+    with serve(None) as external:
+        portal = build_portal(SCENARIOS[scenario](AS_OF, external_base=external))
+        truth = portal.truth
+        with serve(portal) as base:
+            options = AuditOptions(
+                as_of=AS_OF_INSTANT,
+                timeout=5,
+                recheck_delay=0.2,
+                check_links=check_links,
+                max_pages=max_pages,
+            )
+            report = audit_site(
+                base + "/",
+                options,
+                name=truth.site_name,
+                site_code=truth.site_code,
+                deny_hosts=tuple(truth.unfetchable_hosts),
+            )
+    return Audited(truth=truth, base=base, report=report)
+
+
+@pytest.fixture(scope="module")
+def standard() -> Audited:
+    return _audit("standard", check_links=True)
+
+
+@pytest.fixture(scope="module")
+def gbk() -> Audited:
+    return _audit("gbk")
+
+
+@pytest.fixture(scope="module")
+def navigation_only() -> Audited:
+    return _audit("navigation_only")
+
+
+@pytest.fixture(scope="module")
+def waf() -> Audited:
+    return _audit("waf", check_links=True)
+
+
+@pytest.fixture(scope="module")
+def traps() -> Audited:
+    return _audit("traps", check_links=True)
+
+
+@pytest.fixture(scope="module")
+def veto_columns() -> Audited:
+    return _audit("veto_columns")
+
+
+@pytest.fixture(scope="module")
+def near_veto() -> Audited:
+    return _audit("near_veto")
+
+
+@pytest.fixture(scope="module")
+def limited() -> Audited:
+    return _audit("standard", max_pages=40)
+
+
+def _column_diffs(a: Audited) -> list[str]:
+    """Every difference between detected and true columns (observable ones)."""
+    found = a.columns()
+    diffs = []
+    for col in a.truth.columns:
+        if not col.observable:
+            continue
+        det = found.pop(a.url(col.url), None)
+        if det is None:
+            diffs.append(f"missing {col.name} {col.url}")
+            continue
+        want = (
+            col.name,
+            ColumnClass(col.column_class),
+            col.newest,
+            col.blank,
+            col.level,
+            a.url(col.parent) if col.parent else None,
+            col.entries,
+        )
+        got = (
+            det.name,
+            det.column_class,
+            det.newest,
+            det.blank,
+            det.level,
+            det.parent,
+            det.entries,
+        )
+        if got != want:
+            diffs.append(f"{col.url}: detected {got}, truth {want}")
+    diffs += [f"extra {d.name} {url}" for url, d in found.items()]
+    return diffs
+
+
+# --------------------------------------------------------------------------
+# Columns and homepage
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", ["standard", "gbk", "navigation_only"])
+def test_every_column_is_found_as_the_truth_says(
+    scenario: str, request: pytest.FixtureRequest
+) -> None:
+    audited: Audited = request.getfixturevalue(scenario)
+    diffs = _column_diffs(audited)
+    assert not diffs, "\n".join(diffs)
+
+
+@pytest.mark.parametrize("scenario", ["standard", "gbk", "navigation_only"])
+def test_homepage_freshness(scenario: str, request: pytest.FixtureRequest) -> None:
+    audited: Audited = request.getfixturevalue(scenario)
+    home, truth = audited.homepage(), audited.truth.homepage
+    assert (home.newest, home.navigation_only) == (truth.newest, truth.navigation_only)
+    if truth.navigation_only:
+        assert home.second_level_newest == truth.second_level_newest
+
+
+def test_hubs_and_undated_lists_on_standard(standard: Audited) -> None:
+    """The three shapes issue 3 names: a channel front page is a column of
+    class other dated by its sub-columns; an undated list is blank; articles
+    and replies are never one-entry columns."""
+    cols = standard.columns()
+    hub = cols[standard.url("/bsfw/")]
+    assert (hub.column_class, hub.newest, hub.blank) == (ColumnClass.OTHER, date(2026, 11, 5), False)
+    leaders = cols[standard.url("/zjmm/ldxx/")]
+    assert (leaders.blank, leaders.newest, leaders.entries) == (True, None, 4)
+    assert not [u for u in cols if u.endswith(".html")]
+
+
+# --------------------------------------------------------------------------
+# Unobservable pages: WAF and crawl traps
+# --------------------------------------------------------------------------
+
+
+def _no_false_problem(a: Audited) -> None:
+    assert _column_diffs(a) == []
+    assert a.of(LinkDetection) == []
+    assert a.report.crawl.unknown >= len(a.of(UnknownDetection)) > 0
+
+
+def test_waf_pages_are_unknown_not_problems(waf: Audited) -> None:
+    unknown = {(d.url, d.reason, d.status) for d in waf.of(UnknownDetection)}
+    for t in waf.truth.unknown:
+        assert (waf.url(t.url), t.reason, t.status) in unknown
+    cols = waf.columns()
+    for col in waf.truth.columns:
+        if not col.observable:
+            assert waf.url(col.url) not in cols  # not seen: neither blank nor stale
+    _no_false_problem(waf)
+
+
+def test_trap_urls_are_unknown_with_reason_limit(traps: Audited) -> None:
+    limits = [d.url for d in traps.of(UnknownDetection) if d.reason is UnknownReason.LIMIT]
+    for trap in traps.truth.traps:
+        pattern = re.compile(trap.pattern)
+        assert any(pattern.search(u.removeprefix(traps.base)) for u in limits), trap.kind
+    _no_false_problem(traps)
+
+
+# --------------------------------------------------------------------------
+# Dead links
+# --------------------------------------------------------------------------
+
+
+def test_exactly_the_true_dead_links(standard: Audited) -> None:
+    found = {d.url: d for d in standard.of(LinkDetection)}
+    want = {standard.url(t.url): t for t in standard.truth.dead_links}
+    assert set(found) == set(want)
+    for url, t in want.items():
+        det = found[url]
+        assert (det.error, det.on_homepage) == (t.error, t.on_homepage), url
+        assert set(det.on_pages) == {standard.url(p) for p in t.on_pages}, url
+    benign = {standard.url(b.url) for b in standard.truth.benign_links}
+    assert not benign & set(found)
+
+
+# --------------------------------------------------------------------------
+# Vetoes (issue 6's done-when)
+# --------------------------------------------------------------------------
+
+VETO_RULES = ("NAT-V-COLS-A", "NAT-V-COLS-C", "NAT-V-HOME")
+
+
+def test_veto_columns_meets_the_vetoes(veto_columns: Audited) -> None:
+    events = {e.rule: e for e in veto_columns.report.events if e.rule in VETO_RULES}
+    for rule in VETO_RULES:
+        assert events[rule].type is EventType.VETO, rule
+        assert events[rule].evidence, rule
+        assert all(u.startswith(veto_columns.base) for u in events[rule].evidence), rule
+    assert veto_columns.report.score.vetoed
+
+
+def test_near_veto_warns_and_does_not_veto(near_veto: Audited) -> None:
+    events = [e for e in near_veto.report.events if e.rule in VETO_RULES]
+    assert {e.rule for e in events} == set(VETO_RULES)
+    assert all(e.type is EventType.WARNING for e in events)
+    assert not [e for e in near_veto.report.events if e.type is EventType.VETO]
+    assert not near_veto.report.score.vetoed
+
+
+# --------------------------------------------------------------------------
+# Page limit
+# --------------------------------------------------------------------------
+
+
+def test_max_pages_bounds_the_crawl(limited: Audited) -> None:
+    assert limited.report.crawl.pages <= 40
+    assert any(d.reason is UnknownReason.LIMIT for d in limited.of(UnknownDetection))
+    # what the crawl saw in full is right; nothing is called blank for a limit
+    found = limited.columns()
+    for col in limited.truth.columns:
+        det = found.get(limited.url(col.url))
+        if det is not None and det.list_pages == len(col.list_pages):
+            assert (det.newest, det.blank) == (col.newest, col.blank), col.url
+    blank_truth = {limited.url(c.url) for c in limited.truth.columns if c.blank}
+    assert {u for u, d in found.items() if d.blank} <= blank_truth
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="scoring/measures.py missing_column answers 未发现 although the crawl hit its page "
+    "limit (it only turns unknown when no column was seen at all)",
+)
+def test_max_pages_claims_no_missing_column(limited: Audited) -> None:
+    missing = [e for e in limited.report.events if "未发现" in e.message and not e.unknown]
+    assert missing == []
