@@ -49,6 +49,8 @@ _READABLE = re.compile(r"\.(?:pdf|docx|xlsx|xls|csv|txt|doc|wps)$", re.IGNORECAS
 _SCRIPT = re.compile(r"\.js$", re.IGNORECASE)
 
 PAGE, ATTACHMENT, SCRIPT = "page", "attachment", "script"
+#: Distinct paths the trap guard reports one by one; the rest share one unknown.
+_MAX_TRAP_UNKNOWNS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +258,8 @@ class SiteCollector:
             if depth + 1 > self.target.max_depth or self._trap(target):
                 self.skipped_trap += 1
                 path = urlsplit(target).path.split(";", 1)[0]
+                if path not in self.trap_skips and len(self.trap_skips) >= _MAX_TRAP_UNKNOWNS:
+                    path = "*"  # the rest share one unknown
                 first, n = self.trap_skips.get(path, (target, 0))
                 self.trap_skips[path] = (first, n + 1)
                 continue
@@ -371,13 +375,14 @@ class SiteCollector:
                 url=self.target.url, reason=r.UnknownReason.LIMIT,
                 detail=f"{self.skipped_limit} page(s) not crawled: the page limit "
                        f"({self.target.max_pages}) was reached; their links were still checked"))
-        # Pages the trap guard (or the depth limit) did not follow are not seen:
-        # one unknown per path, so no missing column is claimed for them.
+        # Pages the trap guard or the depth limit did not follow are not seen:
+        # one unknown per path (a calendar, a session-id URL), so nothing is
+        # claimed for them.
         for first, n in self.trap_skips.values():
             unknowns.append(r.UnknownDetection(
                 url=first, reason=r.UnknownReason.LIMIT,
                 detail=f"{n} URL(s) like this one not crawled: crawl-trap guard (session id, calendar, "
-                       f"growing query) or depth limit ({self.target.max_depth})"))
+                       f"growing query) or depth limit ({self.target.max_depth}); their links were checked"))
         detections.extend(unknowns)
         to_check = [u for u in self.occurrences if u not in self.statuses]
         stats = r.CrawlStats(pages=len(self.facts), requests=self.requests,
