@@ -226,9 +226,16 @@ def test_hubs_and_undated_lists_on_standard(standard: Audited) -> None:
 
 
 def _no_false_problem(a: Audited) -> None:
-    assert _column_diffs(a) == []
+    """Unobservable pages change nothing else: columns as the truth says, no
+    dead link, no missing column, no event pointing at an unknown URL."""
+    diffs = _column_diffs(a)
+    assert not diffs, "\n".join(diffs)
     assert a.of(LinkDetection) == []
-    assert a.report.crawl.unknown >= len(a.of(UnknownDetection)) > 0
+    unknown = {d.url for d in a.of(UnknownDetection)}
+    assert a.report.crawl.unknown == len(unknown) > 0
+    for event in a.report.events:
+        assert "未发现" not in event.message, event
+        assert not unknown & set(event.evidence), event
 
 
 def test_waf_pages_are_unknown_not_problems(waf: Audited) -> None:

@@ -11,6 +11,14 @@ Stale and blank columns are what vetoes are made of, so every guess here
 leans towards "not seen" rather than "blank": a list filled by JavaScript is
 reported as unobservable (:func:`unknown_columns`), never as blank, and a blank
 marker counts only when no dated entry sits beside it.
+
+Two shapes follow issue 3 and the generated portals' ground truth.  A channel's
+front page (新闻中心, 政务公开: blocks of its sub-columns' latest entries, each
+under a "更多" link) is a column in the CMS sense, reported with class
+``other`` and the newest entry it shows; classed by its name it would count
+its sub-columns' entries twice under the news/notice rules.  A list whose
+entries carry no date at all (领导信息) is blank, provided its container calls
+itself a list and nothing date-like sits beside the links.
 """
 
 from __future__ import annotations
