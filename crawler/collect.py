@@ -49,6 +49,8 @@ _READABLE = re.compile(r"\.(?:pdf|docx|xlsx|xls|csv|txt|doc|wps)$", re.IGNORECAS
 _SCRIPT = re.compile(r"\.js$", re.IGNORECASE)
 
 PAGE, ATTACHMENT, SCRIPT = "page", "attachment", "script"
+#: Distinct paths the trap guard reports one by one; the rest share one unknown.
+_MAX_TRAP_UNKNOWNS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,18 @@ def _netloc(url: str) -> str:
     except ValueError:
         return host
     return host if port is None or port == default else f"{host}:{port}"
+
+
+_INDEX_FILE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.IGNORECASE)
+
+
+def _page_alias(url: str) -> str:
+    """A page's URL with its folder's index file dropped (/x/index.html → /x/):
+    a pager's 首页 link and the menu's link are one page, crawled once so that
+    its links are reported on one URL."""
+    parts = urlsplit(url)
+    path = _INDEX_FILE.sub("/", parts.path or "/")
+    return parts._replace(path=path, fragment="").geturl()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +144,8 @@ class SiteCollector:
         self.hosts = frozenset({_netloc(self.home), *(_netloc("//" + h) for h in target.extra_hosts)})
         self.started = time.monotonic()
         self.scheduled: set[str] = {self.home}
+        #: scheduled pages as the column analyser compares them: /x/index.html is /x/
+        self.page_keys: set[str] = {_page_alias(self.home)}
         self.pattern_counts: dict[str, int] = defaultdict(int)
         self.facts: list[_PageFacts] = []
         self.parents: dict[str, str] = {}
@@ -141,6 +157,8 @@ class SiteCollector:
         self.home_page: ParsedPage | None = None
         self.skipped_limit = 0
         self.skipped_trap = 0
+        #: path of skipped trap URLs -> (first such URL, how many)
+        self.trap_skips: dict[str, tuple[str, int]] = {}
         self.requests = 0
         self.bytes = 0
         self.attachments_left = target.max_attachments
@@ -233,8 +251,17 @@ class SiteCollector:
                     follow.append(extra)
                 continue
             self.scheduled.add(target)
+            alias = _page_alias(target)
+            if alias in self.page_keys:
+                continue  # the same page under its other URL: crawled once, link-checked
+            self.page_keys.add(alias)
             if depth + 1 > self.target.max_depth or self._trap(target):
                 self.skipped_trap += 1
+                path = urlsplit(target).path.split(";", 1)[0]
+                if path not in self.trap_skips and len(self.trap_skips) >= _MAX_TRAP_UNKNOWNS:
+                    path = "*"  # the rest share one unknown
+                first, n = self.trap_skips.get(path, (target, 0))
+                self.trap_skips[path] = (first, n + 1)
                 continue
             if len(self.scheduled) - self.skipped_trap - self.skipped_limit > self.target.max_pages:
                 self.skipped_limit += 1
@@ -348,6 +375,14 @@ class SiteCollector:
                 url=self.target.url, reason=r.UnknownReason.LIMIT,
                 detail=f"{self.skipped_limit} page(s) not crawled: the page limit "
                        f"({self.target.max_pages}) was reached; their links were still checked"))
+        # Pages the trap guard or the depth limit did not follow are not seen:
+        # one unknown per path (a calendar, a session-id URL), so nothing is
+        # claimed for them.
+        for first, n in self.trap_skips.values():
+            unknowns.append(r.UnknownDetection(
+                url=first, reason=r.UnknownReason.LIMIT,
+                detail=f"{n} URL(s) like this one not crawled: crawl-trap guard (session id, calendar, "
+                       f"growing query) or depth limit ({self.target.max_depth}); their links were checked"))
         detections.extend(unknowns)
         to_check = [u for u in self.occurrences if u not in self.statuses]
         stats = r.CrawlStats(pages=len(self.facts), requests=self.requests,

@@ -790,3 +790,124 @@ def test_gbk_page_with_a_wrong_header_end_to_end() -> None:
     assert codec == "gb18030"
     assert listing.entries[0].title == "王堃同志任职公示0"
     assert listing.names.column_name == "人事信息"
+
+
+# --------------------------------------------------------------------------
+# Channel front pages (hubs), undated lists, one-line content pages
+# --------------------------------------------------------------------------
+
+CRUMB = '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/bsfw/">办事服务</a></div>'
+HUB_BLOCK = (
+    '<div class="sub-block"><div class="hd"><h3>{name}</h3>'
+    '<a class="more" href="/bsfw/{slug}/">更多&gt;&gt;</a></div><ul class="list">{items}</ul></div>'
+)
+
+
+def test_channel_front_page_with_a_name_is_a_hub_of_its_blocks() -> None:
+    body = CRUMB + "".join(
+        HUB_BLOCK.format(name=n, slug=s, items=lis(ds))
+        for n, s, ds in (
+            ("办事指南", "bszn", ["2026-10-26", "2026-10-06", "2026-09-16"]),
+            ("办事统计", "bstj", ["2026-11-05", "2026-10-06"]),
+            ("领导信息", "ldxx", ["", ""]),
+        )
+    )
+    listing = analyse_listing(page(body, url=f"{SITE}/bsfw/"), as_of=AS_OF)
+    assert listing.is_list and listing.hub
+    assert len(listing.entries) == 7  # every block's entries, dated or not
+    assert listing.newest == date(2026, 11, 5)  # the newest of its sub-columns
+    assert not listing.blank
+
+
+def test_list_page_with_more_linked_sidebars_is_no_hub() -> None:
+    sidebars = "".join(
+        HUB_BLOCK.format(name=n, slug=s, items=lis(["2026-11-20", "2026-11-02"]))
+        for n, s in (("热点", "rd"), ("推荐", "tj"))
+    )
+    body = CRUMB + sidebars + '<ul class="list">' + lis(DATES * 3) + "</ul>"
+    listing = analyse_listing(page(body), as_of=AS_OF)
+    assert listing.is_list and not listing.hub
+    assert len(listing.entries) == 9
+
+
+def test_hub_is_a_column_of_class_other() -> None:
+    url = f"{SITE}/xwzx/"
+    listings = {url: listing(url, [date(2026, 11, 24)], hub=True)}
+    nav = [NavLink(text="新闻中心", url=url)]  # a name that reads as news
+    _, (col,) = build_columns(listings, home_url=HOME, nav=nav, parents={url: HOME}, as_of=AS_OF)
+    assert (col.column_class, col.level, col.newest) == (ColumnClass.OTHER, 1, date(2026, 11, 24))
+
+
+UNDATED = '<ul class="list">' + lis(["", "", "", ""]) + '</ul><div class="page">共4条</div>'
+
+
+def test_list_whose_entries_carry_no_date_is_blank() -> None:
+    head = '<meta name="ColumnName" content="领导信息">'
+    listing = analyse_listing(page(UNDATED, head=head), as_of=AS_OF)
+    assert listing.is_list
+    assert listing.blank
+    assert listing.newest is None
+    assert len(listing.entries) == 4
+    url = listing.url
+    _, (col,) = build_columns(
+        {url: listing}, home_url=HOME, nav=[], parents={url: HOME}, as_of=AS_OF
+    )
+    assert (col.blank, col.newest, col.entries) == (True, None, 4)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # digits beside the link: a date in a form not understood, not "no date"
+        '<ul class="list">' + lis(["2026年第3期", "2026年第2期"]) + "</ul>",
+        # a link bar, not a list container
+        '<div class="links"><ul>' + lis(["", "", ""]) + "</ul></div>",
+        # an article's related links under its 发布时间 line
+        '<div class="info">发布时间：2026-10-26　来源：县政府办</div><ul class="list">'
+        + lis(["", ""])
+        + "</ul>",
+    ],
+    ids=["unread-digits", "not-a-list-container", "article"],
+)
+def test_undated_lists_not_claimed_blank(body: str) -> None:
+    head = '<meta name="ColumnName" content="领导信息">'
+    listing = analyse_listing(page(body, head=head), as_of=AS_OF)
+    assert not listing.blank
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<div class="article"><h1>城乡居民最低生活保障申请办事指南</h1>'
+        '<div class="info">发布时间：2026-10-26 14:26　来源：县政府办　'
+        '<a href="javascript:window.print()">打印本页</a></div>'
+        '<table class="bszn"><tr><th>事项名称</th><td>城乡低保申请</td></tr></table></div>',
+        '<div class="message"><h1>咨询公租房申请条件的答复</h1><table class="msg-table">'
+        "<tr><th>答复单位</th><td>县住房和城乡建设局</td></tr>"
+        "<tr><th>答复时间</th><td>2026-10-20 16:30</td></tr></table></div>",
+    ],
+    ids=["guide-article", "reply-page"],
+)
+def test_one_dated_line_of_a_content_page_is_no_list(body: str) -> None:
+    head = '<meta name="ColumnName" content="办事指南">'
+    crumb = '<div class="position">当前位置：首页 &gt; 办事服务 &gt; 办事指南</div>'
+    assert not analyse_listing(page(crumb + body, head=head), as_of=AS_OF).is_list
+
+
+def test_sub_column_in_a_column_folder_is_level_two_under_it() -> None:
+    hub, sub = f"{SITE}/xwzx/", f"{SITE}/xwzx/yw/"
+    listings = {
+        hub: listing(hub, [date(2026, 11, 24)], hub=True),
+        sub: listing(sub, [date(2026, 11, 24)], pagination=(f"{sub}index_1.html",)),
+        f"{sub}index_1.html": listing(f"{sub}index_1.html", [date(2026, 11, 1)]),
+    }
+    parents = {
+        hub: HOME,
+        sub: HOME,  # the homepage's "more" link
+        f"{sub}index_1.html": sub,
+        f"{sub}index.html": f"{sub}index_1.html",  # the pager's 首页 link, found later
+    }
+    nav = [NavLink(text="新闻中心", url=hub)]
+    _, cols = build_columns(listings, home_url=HOME, nav=nav, parents=parents, as_of=AS_OF)
+    by_url = {c.url: c for c in cols}
+    assert (by_url[sub].level, by_url[sub].parent) == (2, hub)

@@ -11,6 +11,14 @@ Stale and blank columns are what vetoes are made of, so every guess here
 leans towards "not seen" rather than "blank": a list filled by JavaScript is
 reported as unobservable (:func:`unknown_columns`), never as blank, and a blank
 marker counts only when no dated entry sits beside it.
+
+Two shapes follow issue 3 and the generated portals' ground truth.  A channel's
+front page (新闻中心, 政务公开: blocks of its sub-columns' latest entries, each
+under a "更多" link) is a column in the CMS sense, reported with class
+``other`` and the newest entry it shows; classed by its name it would count
+its sub-columns' entries twice under the news/notice rules.  A list whose
+entries carry no date at all (领导信息) is blank, provided its container calls
+itself a list and nothing date-like sits beside the links.
 """
 
 from __future__ import annotations
@@ -82,7 +90,9 @@ class Listing:
     whose date counts for a navigation-only homepage's second level.
     ``pagination`` holds the absolute URLs of the list's other pages (pager
     links, and the next page of a TRS ``createPageHTML`` script) for the
-    spider to follow.
+    spider to follow.  ``hub`` marks a channel's front page (新闻中心, 政务公开):
+    several lists, each under a "more" link to its own column; its entries
+    are the latest entries of those sub-columns.
     """
 
     url: str
@@ -100,6 +110,7 @@ class Listing:
     total_entries: int | None = None
     total_pages: int | None = None
     names: NameCandidates = field(default_factory=NameCandidates)
+    hub: bool = False
 
     @property
     def dated_entries(self) -> int:
@@ -701,6 +712,93 @@ def _published(page: ParsedPage, as_of: date) -> date | None:
     return None
 
 
+_MORE_TEXT = re.compile(r"^(?:查看)?(?:更多|more)\s*(?:>>|》|»|>|\+|＞|\.\.\.)*$|^(?:>>|»|\+)$", re.I)
+#: A list container names itself so (ul.list, div#newslist, tbody#list).
+_LIST_CLASS = re.compile(r"list", re.IGNORECASE)
+
+
+def _more_links(page: ParsedPage) -> list[LexborNode]:
+    """The "更多>>" links of a page (each heads one block of a channel page)."""
+    out = []
+    for a in page.tree.css("a[href]"):
+        text = a.text(deep=True, strip=True) or (a.attributes.get("title") or "").strip()
+        if text and len(text) <= 8 and _MORE_TEXT.match(text) and _entry_url(page, a.attributes.get("href")):
+            out.append(a)
+    return out
+
+
+def _hub_groups(page: ParsedPage, items: list[_Item], main: list[_Item]) -> list[int]:
+    """The item groups of a channel front page, or [] when the page is none.
+
+    A group belongs to a block when the nearest enclosing element that holds a
+    "more" link holds exactly one, outside the list itself.  The page is a hub
+    when two or more blocks lead to different URLs and its main (most dated)
+    list is one of them: a column's list page has a pager, not a "more" link,
+    so sidebars with "more" links do not make it a hub.
+    """
+    mores = _more_links(page)
+    if len(mores) < 2:
+        return []
+    groups: dict[int, LexborNode] = {}
+    for it in items:
+        if it.anchor is not None and it.group not in groups and it.node.parent is not None:
+            groups[it.group] = it.node.parent
+    found: dict[int, str] = {}
+    for gid, container in groups.items():
+        cur = container.parent
+        for _ in range(3):
+            if cur is None or cur.tag in ("body", "html"):
+                break
+            inside = [
+                m for m in mores if _is_inside(m, cur) and not _is_inside(m, container)
+            ]
+            if len(inside) == 1:
+                found[gid] = _entry_url(page, inside[0].attributes.get("href")) or ""
+                break
+            if inside:
+                break  # several blocks' links: climbed above one block
+            cur = cur.parent
+    if len(set(found.values())) < 2:
+        return []
+    if main and main[0].group not in found:
+        return []
+    return list(found)
+
+
+def _undated_list(page: ParsedPage, items: list[_Item]) -> list[_Item]:
+    """The items of a list whose entries carry no date at all (a blank column
+    in the sense of the indicators), or [].
+
+    Only a container that calls itself a list (class or id with "list") and
+    whose items all link somewhere counts, so menus and link bars stay out;
+    an item with digits beside its link may hold a date in a form not
+    understood, and then the list is not claimed.
+    """
+    groups: dict[int, list[_Item]] = {}
+    for it in items:
+        groups.setdefault(it.group, []).append(it)
+    best: list[_Item] = []
+    for members in groups.values():
+        parent = members[0].node.parent
+        if parent is None or len(members) <= len(best):
+            continue
+        cls = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
+        if not _LIST_CLASS.search(cls):
+            continue
+        ok = True
+        for m in members:
+            href = m.anchor.attributes.get("href") if m.anchor is not None else None
+            if m.when is not None or _entry_url(page, href) is None:
+                ok = False
+                break
+            if _HAS_DIGIT.search(m.text.replace(m.anchor_text, " ", 1)) is not None:
+                ok = False
+                break
+        if ok:
+            best = members
+    return best
+
+
 # --------------------------------------------------------------------------
 # Public per-page analysers
 # --------------------------------------------------------------------------
@@ -718,17 +816,29 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     """
     items = _items(page, as_of)
     main, portal = _main_list(items)
+    has_pager, pager_links, total_entries, total_pages = _pagination(page)
+    is_article, is_content = _content_kind(page, main)
+    column_name = clean_name(page.meta("ColumnName") or "") or None
+    breadcrumb = clean_name(_breadcrumb(page) or "") or None
+    named = column_name is not None or breadcrumb is not None
+    labelled = _ARTICLE_MARK.search(page.body_text) is not None
+    hub_groups = (
+        _hub_groups(page, items, main) if named and not is_content and not has_pager else []
+    )
+    undated: list[_Item] = []
+    if hub_groups:
+        chosen = set(hub_groups)
+        main = [it for it in items if it.group in chosen and not it.weekday]
+    elif not main and not is_content and not labelled and (named or has_pager):
+        undated = _undated_list(page, items)
+        main = undated
     entries = tuple(it.entry(page, as_of) for it in main)
     dated = [e.date for e in entries if e.date is not None]
     page_dates = tuple(
         sorted((it.when for it in items if it.when and not it.weekday), reverse=True)
     )
-    has_pager, pager_links, total_entries, total_pages = _pagination(page)
-    is_article, is_content = _content_kind(page, main)
-    column_name = clean_name(page.meta("ColumnName") or "") or None
-    breadcrumb = clean_name(_breadcrumb(page) or "") or None
     main_node = main[0].node.parent if main else None
-    heading = _heading(main_node, {e.title for e in entries})
+    heading = _heading(main_node, {e.title for e in entries}) if not hub_groups else None
     names = NameCandidates(
         column_name=column_name, breadcrumb=breadcrumb, heading=heading, title=_title_name(page)
     )
@@ -745,14 +855,22 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
             or any(m in page.html for m in _TEMPLATE_MARKS)
         )
     )
-    named = column_name is not None or breadcrumb is not None
-    blank = not entries and (marker is not None or (empty and not scripted))
-    if is_content or (portal and not has_pager):
+    # A list of entries none of which carries a date is blank too (issue 3).
+    blank = not dated and (
+        bool(undated) or (not entries and (marker is not None or (empty and not scripted)))
+    )
+    if hub_groups:
+        is_list = True
+        blank = bool(entries) and not dated
+    elif is_content or (portal and not has_pager):
         is_list = False
     elif len(dated) >= 3:
         is_list = True
     elif dated:
-        is_list = has_pager or named
+        # One or two dated items make a list only when they link somewhere:
+        # an article's 发布时间 line or a reply's 答复时间 row is no entry.
+        linked = any(e.url is not None for e in entries if e.date is not None)
+        is_list = has_pager or (named and linked and not labelled)
     elif blank or (scripted and empty):
         is_list = has_pager or named or total_entries == 0
     else:
@@ -776,6 +894,7 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
         total_entries=total_entries,
         total_pages=total_pages,
         names=names,
+        hub=bool(hub_groups),
     )
 
 
@@ -1004,7 +1123,12 @@ def build_columns(
     """
     table = keywords or default_keywords()
     home_key = _page_key(home_url)
-    parent_of = {_page_key(k): v for k, v in parents.items()}
+    # One page under two URLs (/x/ and /x/index.html, the pager's 首页 link)
+    # keeps the parent it was first found from: a later one would be its own
+    # next page, and the column would become its own parent.
+    parent_of: dict[str, str] = {}
+    for k, v in parents.items():
+        parent_of.setdefault(_page_key(k), v)
     nav_text: dict[str, str] = {}
     for link in nav:
         nav_text.setdefault(fold_key(link.url)[0], link.text)
@@ -1024,6 +1148,12 @@ def build_columns(
         for _, listing in members:
             column_of[_page_key(listing.url)] = first_url
 
+    #: (folder key, first page URL) of the columns whose list is a folder (/x/)
+    folder_columns = [
+        (root, members[0][1].url)
+        for root, members in groups.items()
+        if root.endswith("/") and "?" not in root and root.count("/") > 1
+    ]
     columns: list[ColumnDetection] = []
     for root, members in groups.items():
         pages = [m[1] for m in members]
@@ -1033,9 +1163,25 @@ def build_columns(
             _page_key(parent_of.get(_page_key(p.url), "")) == home_key for p in pages
         )
         in_nav = next((nav_text[k] for k in keys if k in nav_text), None)
-        level = 1 if in_nav is not None or linked_from_home else 2
-        parent: str | None = None
-        if level == 2:
+        # A column inside another column's folder (/xwzx/yw/ under /xwzx/) is
+        # its sub-column, whatever links the homepage holds to it ("more"
+        # links of homepage blocks lead straight to second-level columns).
+        enclosing = max(
+            (
+                (len(other), members_first)
+                for other, members_first in folder_columns
+                if other != root and root.startswith(other)
+            ),
+            default=None,
+        )
+        if in_nav is not None:
+            level = 1
+        elif enclosing is not None:
+            level = 2
+        else:
+            level = 1 if linked_from_home else 2
+        parent: str | None = enclosing[1] if enclosing is not None and level == 2 else None
+        if level == 2 and parent is None:
             # the nearest column above it, else the page it was found on
             direct = parent_of.get(_page_key(first.url))
             cur = direct
@@ -1050,8 +1196,12 @@ def build_columns(
             parent = parent or direct
         candidates = first.names.ordered()
         name = in_nav or (candidates[0] if candidates else _url_tail(first.url))
-        column_class = classify(name, table)
-        if column_class is ColumnClass.OTHER:
+        hub = any(p.hub for p in pages)
+        # A channel's front page aggregates its sub-columns, which are judged
+        # on their own: called by its name (新闻中心 reads as news) it would
+        # count the same entries twice under the class rules.
+        column_class = ColumnClass.OTHER if hub else classify(name, table)
+        if column_class is ColumnClass.OTHER and not hub:
             for alt in (first.names.column_name, first.names.breadcrumb, first.names.heading):
                 if alt and alt != name:
                     c = classify(alt, table)
@@ -1068,7 +1218,7 @@ def build_columns(
                 level=level,
                 entries=len(first.entries),
                 newest=dates[0] if dates else None,
-                blank=all(not p.entries for p in pages) and any(p.blank for p in pages),
+                blank=all(p.dated_entries == 0 for p in pages) and any(p.blank for p in pages),
                 parent=parent,
                 dates=tuple(dates),
                 total_entries=total,
