@@ -40,6 +40,8 @@ from govmon.records import (
     PrivacyDetection,
     SearchDetection,
     SiteDetection,
+    UnknownDetection,
+    UnknownReason,
     WordingDetection,
 )
 from scoring.calendar import WorkCalendar
@@ -415,7 +417,9 @@ def blank_columns(
     return out
 
 
-@measure("missing_column", [DetectionKind.COLUMN], ["name_contains", "level", "per"], ["classes"])
+@measure(
+    "missing_column", [DetectionKind.COLUMN, DetectionKind.UNKNOWN], ["name_contains", "level", "per"], ["classes"]
+)
 def missing_column(
     dets: Detections, p: RuleParams, as_of: datetime, cal: WorkCalendar
 ) -> list[Occurrence]:
@@ -431,15 +435,23 @@ def missing_column(
                 status=Status.UNKNOWN, message=f"未采集到任何栏目，无法判断是否开设{classes}栏目"
             )
         ]
+    limited = any(u.reason is UnknownReason.LIMIT for u in dets.of(UnknownDetection))
     if p.per != "unit":
         if any(_matches(c, p.classes, p.level, p.name_contains) for c in columns):
             return []
+        if limited:  # the column may be among the pages the limits kept us from
+            return [Occurrence(status=Status.UNKNOWN,
+                               message=f"未发现{classes}栏目，但抓取达到上限，无法判断，请人工核查")]
         return [Occurrence(message=f"未发现{classes}栏目")]
     out = []
     for unit in sorted({c.unit for c in columns}, key=lambda u: u or ""):
         own = [c for c in columns if c.unit == unit]
         if not any(_matches(c, p.classes, p.level, p.name_contains) for c in own):
-            out.append(Occurrence(unit=unit, message=f"未发现{classes}栏目"))
+            if limited:
+                out.append(Occurrence(unit=unit, status=Status.UNKNOWN,
+                                      message=f"未发现{classes}栏目，但抓取达到上限，无法判断，请人工核查"))
+            else:
+                out.append(Occurrence(unit=unit, message=f"未发现{classes}栏目"))
     return out
 
 
@@ -859,9 +871,9 @@ def site_check(
         elif p.check == "naming":
             bad = None if s.named_after_region is None else not s.named_after_region
         elif p.check == "header":
-            bad = bool(s.pages_without_name) or (
-                s.pages_checked > 0 and s.pages_name_in_header < s.pages_checked
-            )
+            # Only pages where the name was looked for and not found count; a
+            # header the analyser could not judge (a logo image, a script) is None.
+            bad = bool(s.pages_without_name)
             ev = (s.url, *s.pages_without_name[:5])
             if not s.pages_checked and not s.pages_without_name:
                 bad = None

@@ -316,11 +316,6 @@ def test_max_pages_bounds_the_crawl(limited: Audited) -> None:
     assert {u for u, d in found.items() if d.blank} <= blank_truth
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scoring/measures.py missing_column answers 未发现 although the crawl hit its page "
-    "limit (it only turns unknown when no column was seen at all)",
-)
 def test_max_pages_claims_no_missing_column(limited: Audited) -> None:
     missing = [e for e in limited.report.events if "未发现" in e.message and not e.unknown]
     assert missing == []

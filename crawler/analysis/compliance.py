@@ -9,6 +9,7 @@ missing, so the scorer reports it as unknown.
 from __future__ import annotations
 
 import random
+from urllib.parse import urlsplit
 from collections.abc import Iterable, Sequence
 
 from crawler.analysis.footer import analyse_footer, find_jiucuo
@@ -128,4 +129,12 @@ def sample_pages(candidates: Sequence[str], n: int = 5, seed: int = 0) -> list[s
         return []
     if len(unique) <= n:
         return unique
-    return sorted(random.Random(seed).sample(unique, n))
+    # Drawn by path and query, not the whole URL: the same site served on another
+    # host or port (a mirror, a test server) gets the same sample.
+    by_path = sorted(unique, key=_path_key)
+    return sorted(random.Random(seed).sample(by_path, n), key=_path_key)
+
+
+def _path_key(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return (parts.path + ("?" + parts.query if parts.query else ""), url)
