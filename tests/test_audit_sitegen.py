@@ -33,13 +33,6 @@ from govmon.sitegen.model import GroundTruth, absolute
 from govmon.sitegen.scenarios import SCENARIOS
 from govmon.sitegen.server import serve
 
-# The crawl runner leaves its child's stderr pipe to the garbage collector
-# (reported to the lead: crawler/runner.py, crawl_in_subprocess).
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
-]
-
 AS_OF = date(2026, 11, 25)
 AS_OF_INSTANT = datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Shanghai"))
 
