@@ -17,20 +17,21 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.analysis import columns as colmod
 from crawler.analysis.attachments import AttachmentLimits, extract_text
-from crawler.analysis.compliance import page_detection, sample_pages, site_detection
-from crawler.analysis.hidden import find_hidden_links, find_script_links, load_spam
-from crawler.analysis.links import PageLink, canonical_url, extract_links
+from crawler.analysis.compliance import page_detection, sample_key, site_detection
+from crawler.analysis.hidden import find_script_links, load_spam
+from crawler.analysis.links import PageLink, canonical_url
 from crawler.analysis.page import ParsedPage
-from crawler.analysis.privacy import find_privacy_in_attachment, find_privacy_in_page
+from crawler.analysis.privacy import find_privacy_in_attachment
 from crawler.analysis.waf import challenge_reason
 from crawler.analysis.wording import find_wording, load_dictionary
+from crawler.pagefacts import AnalysisSettings, PageFacts, analyse_page
 from govmon import records as r
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ _SCRIPT = re.compile(r"\.js$", re.IGNORECASE)
 PAGE, ATTACHMENT, SCRIPT = "page", "attachment", "script"
 #: Distinct paths the trap guard reports one by one; the rest share one unknown.
 _MAX_TRAP_UNKNOWNS = 50
+#: Pages of each kind in the indicators' compliance sample.
+_SAMPLE = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +134,8 @@ class CrawlOutcome:
     to_check: list[str]
     stats: r.CrawlStats
     pages: list[dict[str, object]] = field(default_factory=list)
+    #: URLs of ``to_check`` that already failed once in the crawl
+    failed: frozenset[str] = frozenset()
 
 
 class SiteCollector:
@@ -167,6 +172,10 @@ class SiteCollector:
         self.spam = load_spam()
         self.dictionary = load_dictionary()
         self.attachment_limits = AttachmentLimits()
+        self.failed: set[str] = set()
+        self.samples: dict[r.PageType, list[tuple[str, str, str]]] = {}
+        self.settings = AnalysisSettings(as_of=target.as_of, site_hosts=self.host_names,
+                                         partner_domains=target.partner_domains)
 
     # ------------------------------------------------------------------ scope
     def in_scope(self, url: str) -> bool:
@@ -199,9 +208,9 @@ class SiteCollector:
         return not _RESOURCE_EXT.search(urlsplit(link.url).path)
 
     # ------------------------------------------------------------------ pages
-    def page(self, url: str, *, status: int, html: str, depth: int, headers: dict[str, str] | None = None,
-             redirects: Sequence[str] = ()) -> list[FollowUp]:
-        """Analyse one HTML answer; return what to fetch next."""
+    def accept(self, url: str, *, status: int, html: str, depth: int, headers: dict[str, str] | None = None,
+               redirects: Sequence[str] = ()) -> bool:
+        """Record an HTML answer; True when it is a page to analyse."""
         self.requests += 1 + len(redirects)
         self.bytes += len(html)
         key = canonical_url(url)
@@ -212,35 +221,54 @@ class SiteCollector:
             self.statuses[key] = (status, "blocked")
             self.unknowns.append(r.UnknownDetection(url=url, reason=r.UnknownReason.BLOCKED, status=status,
                                                     detail=reason))
-            return []
+            return False
         if status >= 400:
-            return []  # not settled: the link checker confirms it after a delay
+            self.failed.add(key)
+            return False  # not settled: the link checker confirms it after a delay
         self.statuses[key] = (status, None)
-        page = ParsedPage.parse(url, html)
-        is_home = key == self.home or (depth == 0)
-        as_of = self.target.as_of
-        listing = colmod.analyse_listing(page, as_of=as_of)
+        return True
+
+    def is_home(self, url: str, depth: int) -> bool:
+        return depth == 0 or canonical_url(url) == self.home
+
+    def page(self, url: str, *, status: int, html: str, depth: int, headers: dict[str, str] | None = None,
+             redirects: Sequence[str] = ()) -> list[FollowUp]:
+        """Record, analyse (in this process) and absorb one HTML answer."""
+        if not self.accept(url, status=status, html=html, depth=depth, headers=headers, redirects=redirects):
+            return []
+        facts = analyse_page(url, html, is_home=self.is_home(url, depth), settings=self.settings)
+        return self.absorb(facts, html=html, depth=depth, status=status)
+
+    def absorb(self, facts: PageFacts, *, html: str, depth: int, status: int = 200) -> list[FollowUp]:
+        """Keep a page's facts and return what to fetch next (links are
+        deduplicated and scoped here, before any Request exists)."""
+        url = facts.url
+        listing = facts.listing
+        is_home = facts.page_type is r.PageType.HOME
         if is_home:
-            self.home_page = page
-            self.nav = list(colmod.navigation(page))
-        page_type = self._page_type(page, listing, is_home)
-        detection = page_detection(page, page_type, site_name=self.target.name,
-                                   expected_site_code=self.target.site_code)
+            self.home_page = ParsedPage.parse(url, html)
+            self.nav = list(facts.nav)
+        detection = None
+        if self.target.all_pages:
+            detection = page_detection(ParsedPage.parse(url, html), facts.page_type, site_name=self.target.name,
+                                       expected_site_code=self.target.site_code)
+        else:
+            self._offer_sample(facts.page_type, url, html)
         # Kept: list pages, the homepage, and the homepage's direct children
         # (the second level that judges a navigation-only homepage).
         keep = listing.is_list or listing.scripted or is_home or depth <= 1
-        self.facts.append(_PageFacts(url=url, status=status, depth=depth, page_type=page_type,
-                                     title=page.title[:200], listing=listing if keep else None,
+        self.facts.append(_PageFacts(url=url, status=status, depth=depth, page_type=facts.page_type,
+                                     title=facts.title, listing=listing if keep else None,
                                      detection=detection))
-        self.extra.extend(self._content_checks(page, listing.published))
+        self.extra.extend(facts.findings)
         follow: list[FollowUp] = []
-        links = extract_links(page)
+        links = list(facts.links)
         # Pager targets written by scripts (TRS createPageHTML) are followed too.
         known = {link.url for link in links}
         links += [PageLink(url=u, element=r.Element.A, attachment=False, text="")
                   for u in listing.pagination if u not in known]
         for link in links:
-            target = canonical_url(link.url)
+            target = link.url if link.url in known else canonical_url(link.url)
             if link.url in known:
                 self.occurrences[target].append((url, link.element))
             if target in self.scheduled or not self.in_scope(target):
@@ -270,6 +298,20 @@ class SiteCollector:
             follow.append(FollowUp(target, PAGE, url))
         return follow
 
+    def _offer_sample(self, page_type: r.PageType, url: str, html: str) -> None:
+        """Keep the HTML of the pages in the indicators' sample so far (5 content,
+        5 column pages with the smallest sample keys): compliance is checked on
+        those at the end, not on every page."""
+        if page_type not in (r.PageType.CONTENT, r.PageType.COLUMN):
+            return
+        held = self.samples.setdefault(page_type, [])
+        key = sample_key(url, self.target.sample_seed)
+        if len(held) < _SAMPLE and all(u != url for _, u, _ in held):
+            held.append((key, url, html))
+        elif held and key < max(held)[0] and all(u != url for _, u, _ in held):
+            held.remove(max(held))
+            held.append((key, url, html))
+
     def _resource_follow_up(self, target: str, link: PageLink, page_url: str) -> FollowUp | None:
         """Same-site attachments are read (privacy, wording) and same-site scripts
         scanned for written links, within per-site budgets."""
@@ -283,24 +325,6 @@ class SiteCollector:
             self.scheduled.add(target)
             return FollowUp(target, SCRIPT, page_url)
         return None
-
-    def _page_type(self, page: ParsedPage, listing: object, is_home: bool) -> r.PageType:
-        if is_home:
-            return r.PageType.HOME
-        if getattr(listing, "is_list", False):
-            return r.PageType.COLUMN
-        if getattr(listing, "is_article", False) or page.meta("ArticleTitle"):
-            return r.PageType.CONTENT
-        return r.PageType.OTHER
-
-    def _content_checks(self, page: ParsedPage, published: date | None) -> Iterable[r.Detection]:
-        """Content safety on every page: privacy leaks, hidden links, wording."""
-        out: list[r.Detection] = []
-        out += find_privacy_in_page(page, today=self.target.as_of)
-        out += find_hidden_links(page, site_hosts=self.host_names, partner_domains=self.target.partner_domains,
-                                 spam=self.spam)
-        out += find_wording(page.body_text, url=page.url, pub_date=published, dictionary=self.dictionary)
-        return out
 
     def attachment(self, url: str, *, status: int, body: bytes, content_type: str | None, referrer: str,
                    truncated: bool = False) -> None:
@@ -348,6 +372,7 @@ class SiteCollector:
         """A request that produced no answer: a link error, or something unobservable."""
         self.requests += 1
         key = canonical_url(url)
+        self.failed.add(key)
         if isinstance(reason, r.UnknownReason):
             self.statuses[key] = (status, "unknown")
             self.unknowns.append(r.UnknownDetection(url=url, reason=reason, status=status, detail=detail))
@@ -362,8 +387,8 @@ class SiteCollector:
                                                  parents=self.parents, as_of=as_of)
         detections: list[r.Detection] = [homepage, *columns]
         detections.extend(colmod.unknown_columns(listings, home_url=self.target.url))
-        page_dets = [f.detection for f in self.facts if f.detection is not None]
-        detections.extend(self._sampled(page_dets))
+        page_dets = self._page_detections()
+        detections.extend(page_dets)
         if self.home_page is not None:
             detections.append(site_detection(self.home_page, page_dets, site_name=self.target.name,
                                              expected_site_code=self.target.site_code,
@@ -391,16 +416,20 @@ class SiteCollector:
         pages = [{"url": f.url, "status": f.status, "page_type": f.page_type.value, "title": f.title,
                   "depth": f.depth, "bytes": 0} for f in self.facts]
         return CrawlOutcome(detections=detections, occurrences=dict(self.occurrences),
-                            statuses=self.statuses, to_check=to_check, stats=stats, pages=pages)
+                            statuses=self.statuses, to_check=to_check, stats=stats, pages=pages,
+                            failed=frozenset(self.failed & set(to_check)))
 
-    def _sampled(self, page_dets: Sequence[r.PageDetection]) -> list[r.PageDetection]:
-        """The homepage plus 5 content and 5 column pages (the indicators' sample),
-        or every page with ``all_pages``."""
+    def _page_detections(self) -> list[r.PageDetection]:
+        """Compliance of the homepage and the sample (or of every page with
+        ``all_pages``, computed as the pages came)."""
         if self.target.all_pages:
-            return list(page_dets)
-        by_url = {d.url: d for d in page_dets}
-        chosen = [d.url for d in page_dets if d.page_type is r.PageType.HOME]
-        for kind in (r.PageType.CONTENT, r.PageType.COLUMN):
-            urls = [d.url for d in page_dets if d.page_type is kind]
-            chosen += sample_pages(urls, n=5, seed=self.target.sample_seed)
-        return [by_url[u] for u in chosen]
+            return [f.detection for f in self.facts if f.detection is not None]
+        out: list[r.PageDetection] = []
+        name, code = self.target.name, self.target.site_code
+        if self.home_page is not None:
+            out.append(page_detection(self.home_page, r.PageType.HOME, site_name=name, expected_site_code=code))
+        for page_type in (r.PageType.CONTENT, r.PageType.COLUMN):
+            for _, url, html in sorted(self.samples.get(page_type, []), key=lambda t: t[1]):
+                out.append(page_detection(ParsedPage.parse(url, html), page_type, site_name=name,
+                                          expected_site_code=code))
+        return out

@@ -53,6 +53,8 @@ class CrawlJob:
     recheck_delay: float = 5.0
     allow_hosts: tuple[str, ...] = ()
     deny_hosts: tuple[str, ...] = ()
+    #: worker processes for page analysis; None: one fewer than the CPUs
+    analysis_workers: int | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -128,6 +130,7 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
     """Crawl in this process (once per process: Scrapy's reactor cannot restart)."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.pagefacts import analysis_workers, make_pool
     from crawler.settings import scrapy_settings
     from crawler.spiders.site import SiteSpider
 
@@ -150,16 +153,20 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
             progress({"phase": "crawl", "pages": len(c.facts), "requests": c.requests,
                       "queued": len(c.scheduled)})
 
-    process = CrawlerProcess(settings, install_root_handler=False)
-    process.crawl(SiteSpider, collector=collector, progress=tick)
-    process.start()
+    pool = make_pool(job.analysis_workers if job.analysis_workers is not None else analysis_workers())
+    try:
+        process = CrawlerProcess(settings, install_root_handler=False)
+        process.crawl(SiteSpider, collector=collector, progress=tick, pool=pool)
+        process.start()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return collector.finish()
 
 
 async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressFn | None) -> tuple[
         list[r.Detection], list[dict[str, Any]]]:
     from probes.links import LinkCheckConfig, LinkChecker, link_detections
-
     from probes.netguard import AddressPolicy
 
     # Failed crawl answers are re-checked too: nothing is reported dead on one try.
@@ -185,7 +192,7 @@ async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressF
 
     async with LinkChecker(config) as checker:
         statuses = await checker.check(urls, on_result=on_result,
-                                       failed_before=getattr(outcome, "failed", frozenset()))
+                                       failed_before=outcome.failed)
     links, unknowns = link_detections(outcome.occurrences, statuses, home_url=job.target.url)
     rows = [
         {"url": s.url, "ok": s.ok, "status": s.status, "error": s.error.value if s.error else None,

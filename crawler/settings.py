@@ -53,6 +53,8 @@ def scrapy_settings(*, max_depth: int, max_bytes: int, concurrency_per_host: int
         # --- dedup is done by the collector on canonical URLs before a Request
         #     exists (a Request costs more than the check); Scrapy's filter off.
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        # --- asyncio reactor: page analysis is awaited from a process pool
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         # --- quiet and lean
         "LOG_LEVEL": log_level,
         "LOGSTATS_INTERVAL": 0,

@@ -8,9 +8,9 @@ missing, so the scorer reports it as unknown.
 
 from __future__ import annotations
 
-import random
-from urllib.parse import urlsplit
+import hashlib
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from crawler.analysis.footer import analyse_footer, find_jiucuo
 from crawler.analysis.meta import check_tags
@@ -123,16 +123,22 @@ def site_detection(
 def sample_pages(candidates: Sequence[str], n: int = 5, seed: int = 0) -> list[str]:
     """``n`` pages drawn from ``candidates`` (the indicators sample 5 content and
     5 column pages), the same for the same set of URLs and seed whatever order
-    the crawl found them in."""
-    unique = sorted(set(candidates))
+    the crawl found them in.
+
+    A page is drawn when its :func:`sample_key` is among the ``n`` smallest, so
+    a crawler can keep the sample as pages arrive, holding only ``n`` of them.
+    """
     if n <= 0:
         return []
-    if len(unique) <= n:
-        return unique
-    # Drawn by path and query, not the whole URL: the same site served on another
-    # host or port (a mirror, a test server) gets the same sample.
-    by_path = sorted(unique, key=_path_key)
-    return sorted(random.Random(seed).sample(by_path, n), key=_path_key)
+    unique = sorted(set(candidates), key=lambda u: sample_key(u, seed))
+    return sorted(unique[:n], key=_path_key)
+
+
+def sample_key(url: str, seed: int = 0) -> str:
+    """The rank of a page in the sample: a hash of its path and query (not its
+    host or port, so a mirror or a test server gets the same sample)."""
+    path, _ = _path_key(url)
+    return hashlib.sha1(f"{seed}\x1f{path}".encode()).hexdigest()
 
 
 def _path_key(url: str) -> tuple[str, str]:

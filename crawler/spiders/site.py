@@ -7,8 +7,10 @@ from download exceptions to what they mean for a monitor.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
+from concurrent.futures import Executor
 from typing import Any
 
 import scrapy
@@ -19,6 +21,7 @@ from twisted.web._newclient import ResponseNeverReceived
 
 from crawler.analysis.encoding import decode_html, text_needs_redecode
 from crawler.collect import ATTACHMENT, PAGE, SCRIPT, FollowUp, SiteCollector
+from crawler.pagefacts import PageFacts, analyse_page
 from govmon import records as r
 
 log = logging.getLogger(__name__)
@@ -56,10 +59,22 @@ def _headers(response: Response) -> dict[str, str]:
 class SiteSpider(scrapy.Spider):
     name = "govmon-site"
 
-    def __init__(self, collector: SiteCollector, progress: Any = None, **kwargs: Any) -> None:
+    def __init__(self, collector: SiteCollector, progress: Any = None, pool: Executor | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.collector = collector
         self.progress = progress
+        self.pool = pool
+
+    async def _analyse(self, url: str, html: str, depth: int) -> PageFacts:
+        """Per-page analysis, in a worker process when a pool is configured so that
+        it runs beside the reactor instead of stalling it."""
+        is_home = self.collector.is_home(url, depth)
+        settings = self.collector.settings
+        if self.pool is None:
+            return analyse_page(url, html, is_home=is_home, settings=settings)
+        future = self.pool.submit(analyse_page, url, html, is_home=is_home, settings=settings)
+        return await asyncio.wrap_future(future)
 
     async def start(self) -> AsyncIterator[Request]:
         yield self._request(FollowUp(self.collector.home), depth=0)
@@ -80,7 +95,7 @@ class SiteSpider(scrapy.Spider):
         self.collector.script(response.url, status=response.status, text=text,
                               referrer=str(response.meta.get("referrer", "")))
 
-    def parse(self, response: Response) -> Iterator[Request]:
+    async def parse(self, response: Response) -> AsyncIterator[Request]:
         depth = int(response.meta.get("depth", 0))
         redirects = [str(u) for u in response.meta.get("redirect_urls", [])]
         headers = _headers(response)
@@ -99,8 +114,11 @@ class SiteSpider(scrapy.Spider):
         text = response.text
         if text_needs_redecode(text):
             text, _ = decode_html(response.body, None)
-        follow = self.collector.page(url, status=response.status, html=text, depth=depth, headers=headers,
-                                     redirects=redirects)
+        if not self.collector.accept(url, status=response.status, html=text, depth=depth, headers=headers,
+                                     redirects=redirects):
+            return
+        facts = await self._analyse(url, text, depth)
+        follow = self.collector.absorb(facts, html=text, depth=depth, status=response.status)
         if self.progress is not None:
             self.progress(self.collector)
         for item in follow:
