@@ -42,7 +42,7 @@ _CATEGORY_WORDS = re.compile(
     r"^(?:全部|政策文件|政策解读|办事指南|办事服务|新闻动态|新闻|要闻|通知公告|政务公开|信息公开|"
     r"互动交流|解读|文件|服务|栏目|图片|视频|动态|公告|政策|互动|其他)\s*(?:[（(]\s*\d+\s*[)）])?$"
 )
-_GROUP_CLASS = re.compile(r"group|categor|classify|fenlei|tab|lanmu", re.I)
+_GROUP_CLASS = re.compile(r"group|categor|classify|fenlei|lanmu|(?:^|[-_\s])tabs?(?:$|[-_\s])", re.I)
 _MIN_PREFIX = 8
 
 
@@ -60,7 +60,7 @@ def sample_titles(titles: Sequence[str], *, n: int = 4, seed: int = 0) -> list[s
 def result_titles(page: ParsedPage) -> list[str]:
     """Texts (and title attributes) of the result page's links outside its header,
     navigation and footer: the query echoed in 搜索“X” is not a hit."""
-    out = []
+    out: list[str] = []
     body = page.tree.body
     if body is None:
         return out
@@ -104,14 +104,20 @@ def grouped_results(page: ParsedPage) -> bool:
     ]
     if sum(1 for h in headings if _GROUP_HEADING.match(h)) >= 2:
         return True
+    # one group is still a grouping when the page marks it as one (div.search-group
+    # with the heading 办事指南（1）): a query can match a single category
+    for node in body.css("[class], [id]"):
+        cls = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if not _GROUP_CLASS.search(cls) or in_chrome(node):
+            continue
+        for h in node.css("h2, h3, h4, h5, dt, .title, .hd"):
+            text = squash(h.text())
+            if _GROUP_HEADING.match(text) or _CATEGORY_WORDS.match(text):
+                return True
     for node in body.css("ul, div, ol, nav"):
         if in_chrome(node):
             continue
-        names = [
-            squash(c.text())
-            for c in node.iter()
-            if c.tag in ("li", "a", "span", "div", "button")
-        ]
+        names = [squash(c.text()) for c in node.iter() if c.tag in ("li", "a", "span", "div", "button")]
         hits = [n for n in names if _CATEGORY_WORDS.match(n)]
         if len(hits) >= 3 and (any(h.startswith("全部") for h in hits) or len(hits) >= 4):
             return True
@@ -121,9 +127,7 @@ def grouped_results(page: ParsedPage) -> bool:
     return False
 
 
-async def _fetch(
-    form: SearchForm, query: str, client: httpx.AsyncClient
-) -> tuple[str, ParsedPage | None, str | None]:
+async def _fetch(form: SearchForm, query: str, client: httpx.AsyncClient) -> tuple[str, ParsedPage | None, str | None]:
     """The results page for ``query`` (GET, or POST for POST forms) or why not."""
     url = form.url_for(query)
     try:
@@ -188,7 +192,5 @@ async def check_search(
                 found = None  # neither hits nor a results message: script-rendered?
             if not grouped:
                 grouped = None  # nothing to group
-        out.append(
-            SearchDetection(url=where, query=query, search_url=url, found=found, grouped=grouped)
-        )
+        out.append(SearchDetection(url=where, query=query, search_url=url, found=found, grouped=grouped))
     return out

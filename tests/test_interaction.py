@@ -216,16 +216,12 @@ def test_div_label_layout_and_missing_fields() -> None:
 
 
 def test_inline_labels_and_explicit_unanswered() -> None:
-    m = board_messages(
-        _html("<p>留言时间：2026-07-01 10:00</p><p>答复内容：暂无答复</p>"), as_of=AS_OF
-    )[0]
+    m = board_messages(_html("<p>留言时间：2026-07-01 10:00</p><p>答复内容：暂无答复</p>"), as_of=AS_OF)[0]
     assert m.status is MessageStatus.UNANSWERED and m.missing_fields == ()
 
 
 def test_unreadable_status_is_unknown_not_unanswered() -> None:
-    m = board_messages(
-        _html("<p>留言时间：2026-07-01</p><p>留言内容：路灯不亮</p>"), as_of=AS_OF
-    )[0]
+    m = board_messages(_html("<p>留言时间：2026-07-01</p><p>留言内容：路灯不亮</p>"), as_of=AS_OF)[0]
     assert m.status is MessageStatus.UNKNOWN
     assert m.missing_fields == ()
 
@@ -323,9 +319,7 @@ def _scored(events: list[Event]) -> list[Event]:
         (date(2026, 2, 13), date(2026, 3, 31), None),
     ],
 )
-def test_nat_reply_three_working_days_across_holidays(
-    asked: date, as_of: date, span: int | None
-) -> None:
+def test_nat_reply_three_working_days_across_holidays(asked: date, as_of: date, span: int | None) -> None:
     at = CAL.add_working_days(asked, 3)
     if span is not None:
         assert (at - asked).days == span
@@ -458,9 +452,7 @@ def test_aj_fields_window_one_month() -> None:
     assert len(_scored(_run("AJ-INTERACT/fields", [recent, old], AS_OF))) == 1
 
 
-@pytest.mark.parametrize(
-    ("newest", "stale"), [(date(2026, 9, 25), False), (date(2026, 9, 24), True)]
-)
+@pytest.mark.parametrize(("newest", "stale"), [(date(2026, 9, 25), False), (date(2026, 9, 24), True)])
 def test_consult_stale_two_months(newest: date, stale: bool) -> None:
     board = replace(BOARD, newest=newest)
     assert bool(_scored(_run("NAT-D-CONSULT/stale", [board], AS_OF))) is stale

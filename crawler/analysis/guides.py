@@ -97,9 +97,7 @@ def _candidates(page: ParsedPage) -> Iterable[tuple[str, bool]]:
         yield lv.label, True
 
 
-def guide_elements(
-    page: ParsedPage, synonyms: Mapping[str, tuple[str, ...]] | None = None
-) -> tuple[str, ...]:
+def guide_elements(page: ParsedPage, synonyms: Mapping[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The categories a guide page labels, in the canonical order."""
     syn = synonyms or _default_synonyms()
     found: set[str] = set()
@@ -158,9 +156,7 @@ def _name(page: ParsedPage) -> str:
     return _TITLE_SUFFIX.sub("", _heading(page)).strip()
 
 
-def guide_detection(
-    page: ParsedPage, synonyms: Mapping[str, tuple[str, ...]] | None = None
-) -> GuideDetection | None:
+def guide_detection(page: ParsedPage, synonyms: Mapping[str, tuple[str, ...]] | None = None) -> GuideDetection | None:
     """A guide's categories present and missing (both filled, so the scorer reads
     ``elements_missing`` directly) and the forms/attachments it links; None when
     the page is not a guide."""

@@ -177,9 +177,7 @@ def _missing(
     return tuple(out)
 
 
-def _detail(
-    page: ParsedPage, pairs: Sequence[LabelValue], *, as_of: date, board: str
-) -> MessageDetection:
+def _detail(page: ParsedPage, pairs: Sequence[LabelValue], *, as_of: date, board: str) -> MessageDetection:
     facts = _facts(pairs)
     asked = parse_date(facts["asked"].value, as_of=as_of) if "asked" in facts else None
     answered = parse_date(facts["answered"].value, as_of=as_of) if "answered" in facts else None
@@ -247,6 +245,15 @@ def _item_title(a: LexborNode) -> str:
     return squash(a.attributes.get("title") or "") or squash(a.text())
 
 
+def _cell(cells: Sequence[LexborNode], i: int | None) -> str | None:
+    return squash(cells[i].text()) if i is not None and i < len(cells) else None
+
+
+def _select(item: LexborNode, css: str | None) -> str | None:
+    node = item.css_first(css) if css else None
+    return squash(node.text()) if node is not None else None
+
+
 def _from_table(
     page: ParsedPage, table: LexborNode, cols: Mapping[str, int], *, as_of: date, board: str
 ) -> list[MessageDetection]:
@@ -257,12 +264,9 @@ def _from_table(
         if a is None or not cells:
             continue
 
-        def cell(kind: str) -> str | None:
-            i = cols.get(kind)
-            return squash(cells[i].text()) if i is not None and i < len(cells) else None
-
-        asked_t, answered_t, status_t = cell("asked"), cell("answered"), cell("status")
-        unit_t = cell("unit")
+        asked_t, answered_t, status_t, unit_t = (
+            _cell(cells, cols.get(kind)) for kind in ("asked", "answered", "status", "unit")
+        )
         status = parse_status(status_t) if status_t is not None else MessageStatus.UNKNOWN
         answered = parse_date(answered_t, as_of=as_of) if answered_t else None
         if status is MessageStatus.UNKNOWN and answered is not None:
@@ -281,9 +285,7 @@ def _from_table(
     return out
 
 
-def _from_selectors(
-    page: ParsedPage, sel: MessageSelectors, *, as_of: date, board: str
-) -> list[MessageDetection]:
+def _from_selectors(page: ParsedPage, sel: MessageSelectors, *, as_of: date, board: str) -> list[MessageDetection]:
     assert sel.list_item is not None
     out = []
     for item in page.tree.css(sel.list_item):
@@ -291,12 +293,9 @@ def _from_selectors(
         if a is None:
             continue
 
-        def text(css: str | None) -> str | None:
-            node = item.css_first(css) if css else None
-            return squash(node.text()) if node is not None else None
-
-        asked_t, answered_t, unit_t = text(sel.asked), text(sel.answered), text(sel.reply_unit)
-        reply_t = text(sel.reply)
+        asked_t, answered_t, unit_t, reply_t = (
+            _select(item, css) for css in (sel.asked, sel.answered, sel.reply_unit, sel.reply)
+        )
         answered = parse_date(answered_t, as_of=as_of) if answered_t else None
         status = parse_status(item.text()) if sel.reply is None else MessageStatus.UNKNOWN
         if reply_t is not None:

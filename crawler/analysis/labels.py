@@ -118,7 +118,7 @@ def label_values(page: ParsedPage, root: LexborNode | None = None) -> list[Label
         if not (0 < len(label) <= _MAX_LABEL) or not re.fullmatch(r"[\u4e00-\u9fa5（）()]+", label):
             continue
         nxt = _next_element(node)
-        if nxt is None:
+        if nxt is None or in_chrome(node):
             continue
         value = squash(nxt.text()) if nxt.tag == "-text" else _text(nxt)
         out.append(LabelValue(label, value, node if nxt.tag == "-text" else nxt))
