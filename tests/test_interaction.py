@@ -11,6 +11,7 @@ from functools import cache
 
 import pytest
 
+from crawler.analysis.classify import classify
 from crawler.analysis.interaction import (
     answer_links,
     board_detection,
@@ -24,6 +25,8 @@ from crawler.analysis.page import ParsedPage
 from govmon.config import MessageSelectors
 from govmon.records import (
     BoardDetection,
+    ColumnClass,
+    ColumnDetection,
     Detection,
     Event,
     EventType,
@@ -59,10 +62,10 @@ def crawl_board() -> list[MessageDetection]:
     details, answers, aliases = [], [], {}
     for item in listed:
         path = item.url.removeprefix(BASE)
-        details += board_messages(page(path), as_of=AS_OF, board="县长信箱")
+        details += board_messages(page(path), as_of=AS_OF, board="县长信箱", as_detail=True)
         for link in answer_links(page(path)):
             aliases[link] = item.url
-            answers += board_messages(page(link.removeprefix(BASE)), as_of=AS_OF)
+            answers += board_messages(page(link.removeprefix(BASE)), as_of=AS_OF, as_detail=True)
     return merge_messages(details, answers, listed, aliases=aliases)
 
 
@@ -259,6 +262,12 @@ def test_site_selectors() -> None:
         (date(2026, 10, 1), date(2026, 10, 3), MessageStatus.ANSWERED, "县水务局"),
         (date(2026, 10, 5), None, MessageStatus.UNKNOWN, None),
     ]
+
+
+def test_detail_page_without_labels_gives_nothing() -> None:
+    html = _html("<h1>某某</h1><ul><li><a href='/n/1.html'>相关文章</a> 2026-11-01</li></ul>")
+    assert board_messages(html, as_of=AS_OF, as_detail=True) == []
+    assert len(board_messages(html, as_of=AS_OF)) == 1  # read as a list page
 
 
 def test_statistics_and_closed_board() -> None:
@@ -467,3 +476,61 @@ def test_consult_unpublished_and_no_channel() -> None:
     assert [e.type for e in _run("NAT-V-INTERACT-A", [xf], AS_OF)] == [EventType.VETO]
     none = _run("NAT-V-INTERACT-A", [], AS_OF)
     assert [(e.type, e.unknown) for e in none] == [(EventType.WARNING, True)]
+
+
+# ---------------------------------------------------------------- column-based interaction/service rules
+
+
+def _col(name: str, newest: date | None, dates: tuple[date, ...] = ()) -> ColumnDetection:
+    return ColumnDetection(
+        url=f"http://127.0.0.1/{name.encode().hex()}/",
+        name=name,
+        column_class=classify(name),
+        entries=max(1, len(dates)),
+        newest=newest,
+        dates=dates,
+        total_entries=len(dates) or None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "cls"),
+    [
+        ("办事统计", ColumnClass.SERVICE_STATS),
+        ("数据发布", ColumnClass.DATA_RELEASE),
+        ("征集调查", ColumnClass.SURVEY),
+        ("常见问题", ColumnClass.FAQ),
+        ("县长信箱", ColumnClass.INTERACTION),
+    ],
+)
+def test_column_classes_of_the_interaction_rules(name: str, cls: ColumnClass) -> None:
+    assert classify(name) is cls
+
+
+@pytest.mark.parametrize(
+    ("days", "one_month", "three_months"), [(20, False, False), (45, True, False), (100, False, True)]
+)
+def test_service_statistics_freshness(days: int, one_month: bool, three_months: bool) -> None:
+    col = _col("办事统计", AS_OF - timedelta(days=days))
+    assert bool(_scored(_run("NAT-D-SVC-STATS/1-month", [col], AS_OF))) is one_month
+    assert bool(_scored(_run("NAT-D-SVC-STATS/3-months", [col], AS_OF))) is three_months
+
+
+def test_service_statistics_missing() -> None:
+    other = _col("通知公告", AS_OF)
+    assert [e.points for e in _scored(_run("NAT-D-SVC-STATS/missing", [other], AS_OF))] == [-1.0]
+
+
+@pytest.mark.parametrize(("days", "fresh3", "fresh6"), [(60, True, False), (120, False, True), (200, False, False)])
+def test_data_release_bonus(days: int, fresh3: bool, fresh6: bool) -> None:
+    col = _col("数据发布", AS_OF - timedelta(days=days))
+    assert [e.points for e in _run("NAT-B-DATA/3-months", [col], AS_OF)] == ([2.0] if fresh3 else [])
+    assert [e.points for e in _run("NAT-B-DATA/6-months", [col], AS_OF)] == ([1.0] if fresh6 else [])
+
+
+@pytest.mark.parametrize(("days", "stale"), [(80, False), (100, True)])
+def test_zs_faq_quarterly(days: int, stale: bool) -> None:
+    p = load_profile("zhongshan-2022")
+    p = p.model_copy(update={"rules": [r for r in p.rules if r.id == "ZS-FAQ"]})
+    events = evaluate([_col("常见问题", AS_OF - timedelta(days=days))], p, _at(AS_OF), calendar=CAL)
+    assert bool([e for e in events if e.type is EventType.DEDUCTION]) is stale

@@ -353,8 +353,13 @@ def board_messages(
     as_of: date | datetime,
     board: str = "",
     selectors: MessageSelectors | None = None,
+    as_detail: bool = False,
 ) -> list[MessageDetection]:
     """The messages a board page shows.
+
+    With ``as_detail`` (a page reached from a list item, or an answer page) the
+    page is read as one message only: ``[]`` when it has no message labels, so
+    a 相关文章 list on it is never taken for messages.
 
     A detail page (labelled 留言时间/答复内容/…) gives one message with its facts
     and ``missing_fields``; a list page gives one per item (site selectors first,
@@ -364,6 +369,9 @@ def board_messages(
     message with ``merge_messages(..., aliases={answer_url: message_url})``.
     """
     today = _as_date(as_of)
+    if as_detail:
+        pairs = label_values(page)
+        return [_detail(page, pairs, as_of=today, board=board)] if _is_detail(pairs) else []
     if selectors is not None and selectors.list_item:
         found = _from_selectors(page, selectors, as_of=today, board=board)
         if found:
