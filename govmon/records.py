@@ -374,6 +374,9 @@ class MessageDetection(Detection):
     status: MessageStatus = MessageStatus.UNKNOWN
     reply_unit: str | None = None
     missing_fields: tuple[str, ...] = ()
+    #: Whether an answer text was seen: None when the answer is on a page not read
+    #: (yet), so 答复时间/答复单位/答复内容 are not judged missing.
+    replied: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
