@@ -18,7 +18,7 @@ from datetime import date
 from functools import cache
 
 from crawler.analysis import columns as colmod
-from crawler.analysis.hidden import SpamTable, find_hidden_links, load_spam
+from crawler.analysis.hidden import SpamTable, find_hidden_links, is_offsite, load_spam
 from crawler.analysis.links import PageLink, extract_links
 from crawler.analysis.page import ParsedPage
 from crawler.analysis.privacy import find_privacy_in_page
@@ -71,11 +71,19 @@ def analyse_page(url: str, html: str, *, is_home: bool, settings: AnalysisSettin
     """Parse once and run the per-page analysers: listing, links, content safety."""
     page = ParsedPage.parse(url, html)
     listing = colmod.analyse_listing(page, as_of=settings.as_of)
+    links = tuple(extract_links(page))
     findings: list[r.Detection] = []
     if settings.content_checks:
         findings += find_privacy_in_page(page, today=settings.as_of)
-        findings += find_hidden_links(page, site_hosts=settings.site_hosts,
-                                      partner_domains=settings.partner_domains, spam=_spam())
+        # A hidden link is an off-site link: a page with none, and no script
+        # writing links, cannot have one (most pages: skip the style analysis).
+        if "document.write" in html or any(
+            is_offsite(link.url, site_hosts=settings.site_hosts, partner_domains=settings.partner_domains,
+                       spam=_spam())
+            for link in links if link.element is r.Element.A
+        ):
+            findings += find_hidden_links(page, site_hosts=settings.site_hosts,
+                                          partner_domains=settings.partner_domains, spam=_spam())
         findings += find_wording(f"{page.title}\n{page.body_text}", url=url, pub_date=listing.published,
                                  dictionary=_dictionary())
     return PageFacts(
@@ -83,7 +91,7 @@ def analyse_page(url: str, html: str, *, is_home: bool, settings: AnalysisSettin
         page_type=page_type_of(page, listing, is_home),
         title=page.title[:200],
         listing=listing,
-        links=tuple(extract_links(page)),
+        links=links,
         nav=tuple(colmod.navigation(page)) if is_home else (),
         findings=tuple(findings),
     )

@@ -53,6 +53,9 @@ def scrapy_settings(*, max_depth: int, max_bytes: int, concurrency_per_host: int
         # --- dedup is done by the collector on canonical URLs before a Request
         #     exists (a Request costs more than the check); Scrapy's filter off.
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        # --- a callback yields Requests only, never items: Scrapy's default of
+        #     100 parallel item tasks per response is pure overhead here
+        "CONCURRENT_ITEMS": 4,
         # --- asyncio reactor: page analysis is awaited from a process pool
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         # --- quiet and lean
