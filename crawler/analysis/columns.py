@@ -667,6 +667,10 @@ def _empty_container(page: ParsedPage) -> bool:
     return False
 
 
+def _has_article_meta(page: ParsedPage) -> bool:
+    return bool((page.meta("ArticleTitle") or "").strip() or (page.meta("PubDate") or "").strip())
+
+
 def _prose(page: ParsedPage) -> int:
     """Characters of paragraph text outside list items: the body of an article
     or of a single-page column (机构职能, 概况), which no list page has much of."""
@@ -862,6 +866,10 @@ def analyse_listing(page: ParsedPage, *, as_of: date) -> Listing:
     if hub_groups:
         is_list = True
         blank = bool(entries) and not dated
+    elif has_pager and len(dated) >= 3 and not _has_article_meta(page):
+        # A paged list of dated entries is a list page even under a long
+        # introduction or sidebar text; articles have no pager of dated items.
+        is_list = True
     elif is_content or (portal and not has_pager):
         is_list = False
     elif len(dated) >= 3:
