@@ -405,8 +405,10 @@ class SiteCollector:
         detections.extend(self.extra)
         unknowns = list(self.unknowns)
         if self.skipped_limit:
+            # A site-wide fact, not one page's: its URL must not mark the
+            # homepage as unobserved.
             unknowns.append(r.UnknownDetection(
-                url=self.target.url, reason=r.UnknownReason.LIMIT,
+                url=self.target.url + "#crawl-limit", reason=r.UnknownReason.LIMIT,
                 detail=f"{self.skipped_limit} page(s) not crawled: the page limit "
                        f"({self.target.max_pages}) was reached; their links were still checked"))
         # Pages the trap guard or the depth limit did not follow are not seen:

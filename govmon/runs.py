@@ -104,7 +104,10 @@ def crawl_and_store(store: Store, config: MonitorConfig, site: SiteConfig, *, as
     except BaseException:
         store.finish_run(run_id, status="interrupted", error="interrupted")
         raise
-    detections = attribute_units(site, result.detections)
+    from govmon.ipv6check import ipv6_detection
+
+    ipv6 = ipv6_detection(site.url, result.detections, timeout=config.crawl_limits(site).timeout)
+    detections = attribute_units(site, [*result.detections, ipv6])
     seen_at = datetime.now(UTC)
     limited = any(isinstance(d, r.UnknownDetection) and d.reason is r.UnknownReason.LIMIT for d in detections)
     store.save_detections(run_id, detections, seen_at=seen_at, resolve_missing=not limited)

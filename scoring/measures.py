@@ -98,6 +98,10 @@ class Occurrence:
     points: float | None = None
 
 
+_PAGE_REASONS = frozenset({UnknownReason.BLOCKED, UnknownReason.LIMIT, UnknownReason.TIMEOUT,
+                           UnknownReason.SCRIPT, UnknownReason.ERROR})
+
+
 class Detections:
     """Detections grouped by kind, with the set of URLs that could not be observed."""
 
@@ -105,7 +109,12 @@ class Detections:
         self._by: dict[DetectionKind, list[Detection]] = defaultdict(list)
         for d in detections:
             self._by[d.kind].append(d)
-        self.unknown_urls = {d.url for d in self._by[DetectionKind.UNKNOWN]}
+        # Pages that could not be observed; site-wide unknowns (an IPv6 check
+        # that could not run, too few probes) say nothing about one page.
+        self.unknown_urls = {
+            d.url for d in self._by[DetectionKind.UNKNOWN]
+            if isinstance(d, UnknownDetection) and d.reason in _PAGE_REASONS
+        }
 
     def of(self, cls: type[D]) -> list[D]:
         return [d for d in self._by[cls.KIND] if isinstance(d, cls)]

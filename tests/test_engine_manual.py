@@ -166,3 +166,24 @@ def test_as_of_is_read_in_beijing_time(national) -> None:  # type: ignore[no-unt
     assert [e.type for e in evaluate([home], profile, utc, calendar=cal)] == ["warning"]
     later = datetime(2026, 11, 25, 16, 30, tzinfo=UTC)  # 11-26 in Beijing
     assert [e.type for e in evaluate([home], profile, later, calendar=cal)] == ["veto"]
+
+
+def test_site_wide_unknowns_do_not_hide_the_homepage() -> None:
+    """A page limit or an IPv6 check that could not run says nothing about the
+    homepage: a stale homepage is still vetoed (NAT-V-HOME)."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from govmon import records as r
+    from scoring.engine import evaluate
+    from scoring.profiles import load_profile
+
+    home = "http://www.example.gov.cn/"
+    dets = [
+        r.HomepageDetection(url=home, newest=date(2026, 10, 1), dated_items=10),
+        r.UnknownDetection(url=home + "#crawl-limit", reason=r.UnknownReason.LIMIT, detail="page limit"),
+        r.UnknownDetection(url=home, reason=r.UnknownReason.UNSUPPORTED, detail="IPv6"),
+    ]
+    events = evaluate(dets, load_profile("national-2019"), datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Shanghai")))
+    home_events = [e for e in events if e.rule == "NAT-V-HOME"]
+    assert home_events and home_events[0].type is r.EventType.VETO and not home_events[0].unknown
