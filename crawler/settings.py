@@ -17,10 +17,39 @@ USER_AGENT = (
 )
 
 
+BROWSER = "/usr/bin/chromium"
+
+
+def render_settings(executable: str = BROWSER) -> dict[str, Any]:
+    """scrapy-playwright (the ``browser`` extra) renders pages whose footer or
+    lists are written by scripts.  Off by default: a browser costs ~100× a
+    plain fetch.  Debian's chromium is used; a browser download fails here."""
+    try:
+        import scrapy_playwright  # noqa: F401
+    except ImportError as exc:
+        raise RuntimeError(
+            "rendering needs the browser extra: pip install 'govmon[browser]' and Debian's chromium"
+        ) from exc
+    return {
+        "DOWNLOAD_HANDLERS": {
+            "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+            "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+        },
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "executable_path": executable,
+            "headless": True,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run", "--disable-sync"],
+        },
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 4,
+    }
+
+
 def scrapy_settings(*, max_depth: int, max_bytes: int, concurrency_per_host: int, delay: float,
                     timeout: float, retries: int, time_limit: float, user_agent: str = USER_AGENT,
-                    log_level: str = "WARNING") -> dict[str, Any]:
-    return {
+                    log_level: str = "WARNING", render: bool = False) -> dict[str, Any]:
+    extra = render_settings() if render else {}
+    return extra | {
         # --- identity and manners
         "USER_AGENT": user_agent,
         "ROBOTSTXT_OBEY": False,  # inspectors check every page; the office monitors its own sites

@@ -60,11 +60,12 @@ class SiteSpider(scrapy.Spider):
     name = "govmon-site"
 
     def __init__(self, collector: SiteCollector, progress: Any = None, pool: Executor | None = None,
-                 **kwargs: Any) -> None:
+                 render: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.collector = collector
         self.progress = progress
         self.pool = pool
+        self.render = render  # pages through a real browser (scrapy-playwright)
 
     async def _analyse(self, url: str, html: str, depth: int) -> PageFacts:
         """Per-page analysis, in a worker process when a pool is configured so that
@@ -81,8 +82,10 @@ class SiteSpider(scrapy.Spider):
 
     def _request(self, follow: FollowUp, *, depth: int) -> Request:
         callback = {PAGE: self.parse, ATTACHMENT: self.parse_attachment, SCRIPT: self.parse_script}[follow.kind]
-        return Request(follow.url, callback=callback, errback=self.failed, dont_filter=True,
-                       meta={"depth": depth, "referrer": follow.referrer})
+        meta: dict[str, Any] = {"depth": depth, "referrer": follow.referrer}
+        if self.render and follow.kind == PAGE:
+            meta["playwright"] = True
+        return Request(follow.url, callback=callback, errback=self.failed, dont_filter=True, meta=meta)
 
     def parse_attachment(self, response: Response) -> None:
         headers = _headers(response)
