@@ -22,8 +22,8 @@ from crawler.analysis import columns as colmod
 from crawler.analysis import interaction as inter
 from crawler.analysis.classify import classify
 from crawler.analysis.guides import guide_detection
-from crawler.analysis.interp import related_links
 from crawler.analysis.hidden import SpamTable, find_hidden_links, is_offsite, load_spam
+from crawler.analysis.interp import related_links
 from crawler.analysis.links import PageLink, extract_links
 from crawler.analysis.page import ParsedPage, squash
 from crawler.analysis.privacy import find_privacy_in_page
