@@ -1,0 +1,265 @@
+"""Issue 10 wired end to end: ``audit_site`` on generated portals with a message
+board, service guides, a site search and policy/interpretation pairs reports
+what their ground truth says (spider in a child process, page facts, collector,
+link checker, search probe, scorer).
+
+The standard portal's board holds a message unanswered for four months (the
+NAT-V-INTERACT-B veto, with the message as evidence); the "complete" portal's
+board history is younger than three months, so no interaction or service veto.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import http.server
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crawler.analysis.searchbox import SearchForm, SearchKind
+from crawler.collect import CrawlOutcome, CrawlTarget
+from crawler.runner import CrawlJob, _on_site, check_site_search
+from govmon.audit import AuditOptions, Report, audit_site
+from govmon.records import (
+    BoardDetection,
+    CrawlStats,
+    EventType,
+    GuideDetection,
+    InterpLinkDetection,
+    MessageDetection,
+    SearchDetection,
+)
+from govmon.sitegen.build import build_portal
+from govmon.sitegen.model import GroundTruth, PortalSpec, absolute
+from govmon.sitegen.scenarios import standard, standard_columns
+from govmon.sitegen.server import serve
+
+AS_OF = date(2026, 11, 25)
+AS_OF_INSTANT = datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Shanghai"))
+#: the truth names a missing field by its record field, the analyser as the seeds do
+FIELD_NAMES = {"reply_unit": "答复单位", "answered": "答复时间", "asked": "留言时间", "reply": "答复内容"}
+
+
+@dataclass(frozen=True, slots=True)
+class Audited:
+    truth: GroundTruth
+    base: str
+    report: Report
+
+    def url(self, site_relative: str) -> str:
+        return absolute(self.base, site_relative)
+
+    def of(self, kind: type) -> list:
+        return [d for d in self.report.detections if isinstance(d, kind)]
+
+    def vetoes(self, prefix: str) -> list:
+        return [e for e in self.report.events if e.type is EventType.VETO and e.rule.startswith(prefix)]
+
+
+def complete(as_of: date, *, seed: int = 0, external_base: str | None = None) -> PortalSpec:
+    """The standard portal with a board whose oldest message is 9 weeks old:
+    every message answered in time or still within three months."""
+    cols = [dataclasses.replace(c, count=8) if c.slug == "xzxx" else c for c in standard_columns()]
+    return dataclasses.replace(standard(as_of, seed=seed, external_base=external_base), name="complete",
+                               columns=tuple(cols))
+
+
+def _audit(make) -> Audited:  # type: ignore[no-untyped-def]
+    with serve(None) as external:
+        portal = build_portal(make(AS_OF, external_base=external))
+        truth = portal.truth
+        with serve(portal) as base:
+            options = AuditOptions(as_of=AS_OF_INSTANT, timeout=5, recheck_delay=0.2, search_delay=0)
+            report = audit_site(base + "/", options, name=truth.site_name, site_code=truth.site_code,
+                                deny_hosts=tuple(truth.unfetchable_hosts))
+    return Audited(truth=truth, base=base, report=report)
+
+
+@pytest.fixture(scope="module")
+def audits() -> Iterator[dict[str, Future[Audited]]]:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="audit") as pool:
+        yield {"standard": pool.submit(_audit, standard), "complete": pool.submit(_audit, complete)}
+
+
+@pytest.fixture(scope="module")
+def std(audits: dict[str, Future[Audited]]) -> Audited:
+    return audits["standard"].result()
+
+
+@pytest.fixture(scope="module")
+def full(audits: dict[str, Future[Audited]]) -> Audited:
+    return audits["complete"].result()
+
+
+# ------------------------------------------------------------------ messages
+
+
+def test_every_board_message_is_read_with_its_dates_status_and_missing_fields(std: Audited) -> None:
+    found = {m.url: m for m in std.of(MessageDetection)}
+    assert std.truth.messages
+    for t in std.truth.messages:
+        m = found[std.url(t.url)]
+        assert (m.board, m.title, m.asked, m.answered, m.status, m.reply_unit) == (
+            t.board, t.title, t.asked, t.answered, t.status, t.reply_unit), t.url
+        assert m.missing_fields == tuple(FIELD_NAMES[f] for f in t.missing_fields), t.url
+
+
+def test_the_answer_on_a_second_page_is_merged_into_its_message(std: Audited) -> None:
+    (t,) = [t for t in std.truth.messages if t.reply_url]
+    m = next(m for m in std.of(MessageDetection) if m.url == std.url(t.url))
+    assert m.replied is True and m.answered == t.answered and m.reply_unit == t.reply_unit
+    assert m.missing_fields == ()
+    assert not any(d.url == std.url(t.reply_url) for d in std.of(MessageDetection))
+
+
+def test_articles_of_a_column_named_like_a_board_are_not_messages(std: Audited) -> None:
+    boards = {m.board for m in std.of(MessageDetection)}
+    assert boards == {t.board for t in std.truth.messages}
+
+
+def test_one_board_per_board_column(std: Audited) -> None:
+    boards = {b.name: b for b in std.of(BoardDetection)}
+    t = std.truth.column("县长信箱")
+    board = boards["县长信箱"]
+    assert board.url == std.url(t.url) and board.working and not board.excluded
+    assert board.messages == len(std.truth.messages)
+    assert board.newest == max(m.asked for m in std.truth.messages)
+
+
+def test_a_message_unanswered_for_four_months_is_the_interaction_veto(std: Audited) -> None:
+    (late,) = [t for t in std.truth.messages if t.status.value == "unanswered"]
+    assert (AS_OF - late.asked).days > 120
+    vetoes = std.vetoes("NAT-V-INTERACT-B")
+    assert len(vetoes) == 1
+    assert vetoes[0].evidence == (std.url(late.url),)
+    assert "NAT-V-INTERACT-B" in std.report.score.vetoes
+
+
+# ------------------------------------------------------------------ guides
+
+
+def test_guides_categories_and_the_dead_form(std: Audited) -> None:
+    found = {g.url: g for g in std.of(GuideDetection)}
+    assert len(found) == len(std.truth.guides)
+    for t in std.truth.guides:
+        g = found[std.url(t.url)]
+        assert g.name == t.name
+        assert g.elements_present == t.present and g.elements_missing == t.missing, t.url
+        assert g.attachments == tuple(std.url(a) for a in t.attachments)
+        assert g.dead_attachments == tuple(std.url(a) for a in t.dead_attachments)
+
+
+# ------------------------------------------------------------------ search
+
+
+def test_the_site_search_finds_the_sampled_titles_grouped(std: Audited) -> None:
+    searches = std.of(SearchDetection)
+    assert std.truth.search is not None
+    assert len(searches) == 4 and len({s.query for s in searches}) == 4
+    for s in searches:
+        assert s.search_url is not None and s.search_url.startswith(std.url(std.truth.search.url))
+        assert s.found is True
+        assert s.grouped is std.truth.search.grouped
+    assert not [e for e in std.report.events if e.rule.startswith("NAT-D-SEARCH") and e.points < 0]
+
+
+# ------------------------------------------------------------------ interpretation
+
+
+def test_sampled_policy_interpretation_pairs_match_the_truth(std: Audited) -> None:
+    dets = std.of(InterpLinkDetection)
+    assert [d.role for d in dets].count("policy") == 3
+    assert [d.role for d in dets].count("interpretation") == 3
+    by_policy = {std.url(p.policy): p for p in std.truth.interp_pairs if p.interpretation}
+    by_interp = {std.url(p.interpretation): p for p in std.truth.interp_pairs if p.interpretation}
+    checked = 0
+    for d in dets:
+        if d.role == "policy" and d.url in by_policy:
+            p = by_policy[d.url]
+            assert d.counterpart == std.url(p.interpretation) and d.linked
+            assert d.linked_back is p.policy_links_interpretation
+            checked += 1
+        elif d.role == "interpretation" and d.url in by_interp:
+            p = by_interp[d.url]
+            assert d.counterpart == std.url(p.policy)
+            assert d.linked is p.interpretation_links_policy
+            assert d.linked_back is p.policy_links_interpretation
+            checked += 1
+    assert checked >= 2
+
+
+# ------------------------------------------------------------------ done-when
+
+
+def test_a_complete_board_and_guides_give_no_interaction_or_service_veto(full: Audited) -> None:
+    assert full.of(BoardDetection) and full.of(GuideDetection)
+    assert all(m.status.value != "unanswered" for m in full.of(MessageDetection))
+    assert full.vetoes("NAT-V-INTERACT") == []
+    assert full.vetoes("NAT-V-SERVICE") == []
+
+
+# ------------------------------------------------------------------ search policy
+
+
+class _Counter(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).hits.append(self.path)
+        body = "<html><body>共找到 0 条</body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _outcome(action: str, hosts: frozenset[str]) -> CrawlOutcome:
+    return CrawlOutcome(detections=[], occurrences={}, statuses={}, to_check=[],
+                        stats=CrawlStats(pages=1, requests=1, seconds=0.0),
+                        search_form=SearchForm(kind=SearchKind.FORM, action=action, query_field="q"),
+                        titles=["县政府召开常务会议"], hosts=hosts)
+
+
+def _job(url: str, deny: tuple[str, ...] = ()) -> CrawlJob:
+    return CrawlJob(target=CrawlTarget(url=url, as_of=AS_OF), search_delay=0, timeout=5, deny_hosts=deny)
+
+
+def test_the_search_probe_stays_on_the_site() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Counter.hits = []
+    try:
+        # a search on another port of the host is another site: not fetched
+        off = asyncio.run(check_site_search(_job("http://127.0.0.1:9/"),
+                                            _outcome(f"http://127.0.0.1:{port}/search", frozenset({"127.0.0.1:9"}))))
+        assert off == [] and _Counter.hits == []
+        # the site's own search is probed, one query
+        on = asyncio.run(check_site_search(_job(f"http://127.0.0.1:{port}/"),
+                                           _outcome(f"http://127.0.0.1:{port}/search",
+                                                    frozenset({f"127.0.0.1:{port}"}))))
+        assert [s.found for s in on] == [False] and len(_Counter.hits) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_on_site_accepts_the_site_hosts_and_their_subdomains() -> None:
+    hosts = frozenset({"www.example.gov.cn"})
+    assert _on_site("http://www.example.gov.cn/search", hosts)
+    assert _on_site("https://search.example.gov.cn/s?q=1", hosts)
+    assert not _on_site("http://example.com.evil.cn/", hosts)
+    assert not _on_site("http://search.example.gov.cn:8080/", hosts)
+    assert not _on_site("ftp://www.example.gov.cn/", hosts)
