@@ -21,7 +21,7 @@ from functools import cache
 from crawler.analysis import columns as colmod
 from crawler.analysis import interaction as inter
 from crawler.analysis.classify import classify
-from crawler.analysis.guides import guide_detection
+from crawler.analysis.guides import guide_detection, load_synonyms
 from crawler.analysis.hidden import SpamTable, find_hidden_links, is_offsite, load_spam
 from crawler.analysis.interp import related_links
 from crawler.analysis.links import PageLink, extract_links
@@ -105,11 +105,24 @@ def page_type_of(page: ParsedPage, listing: colmod.Listing, is_home: bool) -> r.
 #: names or its HTML say so, so ordinary pages pay a few substring tests.
 _BOARD_WORDS = re.compile(r"留言|信箱|咨询|问政|建言|来信|写信|诉求|投诉|信访|举报")
 _MESSAGE_LABELS = ("留言时间", "来信时间", "咨询时间", "提问时间", "答复内容", "回复内容", "答复单位", "回复单位")
+#: The labels a board detail (or answer) page must carry to read as one message.
+_DETAIL_LABELS = (*inter._ASKED, *inter._ANSWERED, *inter._REPLY)
 _GUIDE_WORDS = re.compile(r"指南|办事须知|服务事项")
 _GUIDE_LABELS = ("申请条件", "受理条件", "办理材料", "申请材料", "办理地点", "收费标准", "办理时间", "设定依据",
                  "办理流程", "办理机构", "联系电话")
 _POLICY_WORDS = re.compile(r"解读|政策|图解|文件|规章|法规")
 _ROLES = {r.ColumnClass.POLICY: "policy", r.ColumnClass.INTERPRETATION: "interpretation"}
+
+
+@cache
+def _guide_labels() -> tuple[tuple[str, ...], ...]:
+    return tuple(load_synonyms().values())
+
+
+def _guide_possible(html: str) -> bool:
+    """A necessary condition of ``is_guide``: labels of 3 categories (事项名称
+    may come from the heading, so 2 found in the HTML are enough to look)."""
+    return sum(any(name in html for name in names) for names in _guide_labels()) >= 2
 
 
 def _heading(page: ParsedPage) -> str:
@@ -143,7 +156,7 @@ def interaction_facts(page: ParsedPage, listing: colmod.Listing, html: str, *, i
                                         selectors=settings.message_selectors)
             facts["list_messages"] = tuple(msgs)
             facts["board"] = inter.board_detection(page, name=name, as_of=settings.as_of, messages=msgs)
-        else:
+        elif any(k in html for k in _DETAIL_LABELS):
             found = inter.board_messages(page, as_of=settings.as_of, board=name, as_detail=True)
             if found:
                 facts["detail"] = found[0]
@@ -151,7 +164,7 @@ def interaction_facts(page: ParsedPage, listing: colmod.Listing, html: str, *, i
     # -- service guides
     if not listing.is_list and not facts and (
         _GUIDE_WORDS.search(f"{column} {title}") or sum(k in html for k in _GUIDE_LABELS) >= 4
-    ):
+    ) and _guide_possible(html):
         guide = guide_detection(page)
         if guide is not None:
             facts["guide"] = guide
