@@ -263,3 +263,73 @@ def test_on_site_accepts_the_site_hosts_and_their_subdomains() -> None:
     assert not _on_site("http://example.com.evil.cn/", hosts)
     assert not _on_site("http://search.example.gov.cn:8080/", hosts)
     assert not _on_site("ftp://www.example.gov.cn/", hosts)
+
+
+# ------------------------------------------------------------------ collector alone
+
+_HEAD = '<html><head><meta charset="utf-8"><title>{t}_某某县</title>{meta}</head><body>'
+_CRUMB = '<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/xf/">网上信访</a></div>'
+
+
+def _page(title: str, body: str, column: str | None = None) -> str:
+    meta = f'<meta name="ColumnName" content="{column}">' if column else ""
+    return _HEAD.format(t=title, meta=meta) + body + "</body></html>"
+
+
+def _petition_site(base: str) -> dict[str, str]:
+    """A homepage whose only channel is 网上信访, with a message unanswered since May."""
+    rows = "".join(
+        f'<li><a href="/xf/2026{m:02d}/t{m}.html">反映问题{m}</a><span>2026-{m:02d}-10</span></li>'
+        for m in (5, 6, 7, 8, 9, 10)
+    )
+    pages = {
+        "/": _page("首页", '<a href="/xf/">网上信访</a>'),
+        "/xf/": _page("网上信访", _CRUMB + f'<ul class="list">{rows}</ul>'
+                      '<div class="page">共1页 <a href="/xf/index_1.html">下一页</a></div>', "网上信访"),
+    }
+    for m in (5, 6, 7, 8, 9, 10):
+        answered = m != 5
+        table = (f"<tr><th>留言时间</th><td>2026-{m:02d}-10</td></tr>"
+                 f"<tr><th>办理状态</th><td>{'已办结' if answered else '待处理'}</td></tr>")
+        if answered:
+            table += (f"<tr><th>答复单位</th><td>县信访局</td></tr><tr><th>答复时间</th><td>2026-{m:02d}-12</td></tr>"
+                      "<tr><th>答复内容</th><td>已转有关部门办理。</td></tr>")
+        pages[f"/xf/2026{m:02d}/t{m}.html"] = _page(f"反映问题{m}", _CRUMB + f"<h1>反映问题{m}</h1><table>{table}</table>",
+                                                    "网上信访")
+    return {base + k: v for k, v in pages.items()}
+
+
+def test_petition_messages_are_an_excluded_board_not_a_late_reply() -> None:
+    from crawler.collect import SiteCollector
+    from scoring.engine import evaluate
+    from scoring.profiles import load_profile
+
+    base = "http://127.0.0.1:8000"
+    site = _petition_site(base)
+    collector = SiteCollector(CrawlTarget(url=base + "/", as_of=AS_OF))
+    queue = [(base + "/", 0)]
+    seen = set()
+    while queue:
+        url, depth = queue.pop(0)
+        if url in seen or url not in site:
+            continue
+        seen.add(url)
+        for follow in collector.page(url, status=200, html=site[url], depth=depth):
+            queue.append((follow.url, depth + 1))
+    outcome = collector.finish()
+    boards = [d for d in outcome.detections if isinstance(d, BoardDetection)]
+    assert [(b.name, b.excluded, b.messages) for b in boards] == [("网上信访", True, 6)]
+    messages = {m.url: m for m in outcome.detections if isinstance(m, MessageDetection)}
+    assert len(messages) == 6 and messages[base + "/xf/202605/t5.html"].status.value == "unanswered"
+    events = evaluate(outcome.detections, load_profile("national-2019"), AS_OF_INSTANT)
+    vetoes = {e.rule for e in events if e.type is EventType.VETO}
+    assert "NAT-V-INTERACT-B" not in vetoes  # 信访 messages do not count
+    assert "NAT-V-INTERACT-A" in vetoes  # and 信访 is no consultation channel
+
+
+def test_a_job_carries_its_search_settings_and_message_selectors() -> None:
+    job = CrawlJob(target=CrawlTarget(url="http://127.0.0.1:8000/", as_of=AS_OF,
+                                      message_selectors=(("list_item", "div.msg"), ("asked", ".time"))),
+                   search_delay=0.0, check_search=False)
+    again = CrawlJob.from_json(job.to_json())
+    assert again == job
