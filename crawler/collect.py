@@ -13,26 +13,31 @@ pages stay far below the 300 MB budget of the benchmark.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.analysis import columns as colmod
+from crawler.analysis import interaction as inter
 from crawler.analysis.attachments import AttachmentLimits, extract_text
 from crawler.analysis.compliance import page_detection, sample_key, site_detection
 from crawler.analysis.hidden import find_script_links, load_spam
+from crawler.analysis.interp import sample_pairs
 from crawler.analysis.links import PageLink, canonical_url
 from crawler.analysis.page import ParsedPage
 from crawler.analysis.privacy import find_privacy_in_attachment
+from crawler.analysis.searchbox import SearchForm, find_search
 from crawler.analysis.waf import challenge_reason
 from crawler.analysis.wording import find_wording, load_dictionary
-from crawler.pagefacts import AnalysisSettings, PageFacts, analyse_page
+from crawler.pagefacts import AnalysisSettings, InteractionFacts, PageFacts, analyse_page
 from govmon import records as r
+from govmon.config import MessageSelectors
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,10 @@ PAGE, ATTACHMENT, SCRIPT = "page", "attachment", "script"
 _MAX_TRAP_UNKNOWNS = 50
 #: Pages of each kind in the indicators' compliance sample.
 _SAMPLE = 5
+#: Article titles kept for the site-search sample (the smallest sample keys).
+_MAX_TITLES = 200
+#: Parent hops walked to find the column a page belongs to.
+_MAX_HOPS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,8 @@ class CrawlTarget:
     max_attachments: int = 200
     max_scripts: int = 50
     partner_domains: tuple[str, ...] = ("gov.cn",)
+    #: site-specific message-board selectors (field name -> CSS), from the site's configuration
+    message_selectors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -137,6 +148,46 @@ class CrawlOutcome:
     pages: list[dict[str, object]] = field(default_factory=list)
     #: URLs of ``to_check`` that already failed once in the crawl
     failed: frozenset[str] = frozenset()
+    #: the homepage's site search, and article titles to search for (NAT-D-SEARCH)
+    search_form: SearchForm | None = None
+    titles: list[str] = field(default_factory=list)
+    #: the hosts (host[:port]) that are the site: the search probe stays on them
+    hosts: frozenset[str] = frozenset()
+
+
+_NEGATE = str.maketrans("0123456789abcdef", "fedcba9876543210")
+
+
+def _negate(hex_key: str) -> str:
+    """A hex key whose order is reversed (a min-heap that keeps the smallest keys)."""
+    return hex_key.translate(_NEGATE)
+
+
+def _folder(url: str) -> str:
+    """The folder of a column's URL (/a/b/index.html → /a/b/), for prefix matches."""
+    key = _page_alias(url)
+    return key if key.endswith("/") else key.rsplit("/", 1)[0] + "/"
+
+
+def column_of(url: str, columns: Mapping[str, r.ColumnDetection], parents: Mapping[str, str]
+              ) -> r.ColumnDetection | None:
+    """The column a page belongs to: the nearest column list page among the page
+    and the pages it was reached from, else the column whose folder holds it
+    (the deepest).  ``columns`` is keyed by :func:`_page_alias` of their URL."""
+    cur: str | None = url
+    for _ in range(_MAX_HOPS):
+        if cur is None:
+            break
+        hit = columns.get(_page_alias(cur))
+        if hit is not None:
+            return hit
+        cur = parents.get(cur)
+    best: r.ColumnDetection | None = None
+    for col in columns.values():
+        folder = _folder(col.url)
+        if folder.count("/") > 3 and url.startswith(folder) and (best is None or len(folder) > len(_folder(best.url))):
+            best = col
+    return best
 
 
 class SiteCollector:
@@ -175,8 +226,17 @@ class SiteCollector:
         self.attachment_limits = AttachmentLimits()
         self.failed: set[str] = set()
         self.samples: dict[r.PageType, list[tuple[str, str, str]]] = {}
+        selectors = MessageSelectors(**dict(target.message_selectors)) if target.message_selectors else None
         self.settings = AnalysisSettings(as_of=target.as_of, site_hosts=self.host_names,
-                                         partner_domains=target.partner_domains)
+                                         partner_domains=target.partner_domains, message_selectors=selectors)
+        #: board, guide and policy pages: (URL, depth, facts)
+        self.interactions: list[tuple[str, int, InteractionFacts]] = []
+        #: answer page URL -> the message (detail page) URL it answers
+        self.answer_of: dict[str, str] = {}
+        #: (negated sample key, title) of the articles kept for the search sample
+        self.titles: list[tuple[str, str]] = []
+        #: URL -> heading of content pages with relation facts
+        self.headings: dict[str, str] = {}
 
     # ------------------------------------------------------------------ scope
     def in_scope(self, url: str) -> bool:
@@ -270,12 +330,15 @@ class SiteCollector:
                                      title=facts.title, listing=listing if keep else None,
                                      detection=detection))
         self.extra.extend(facts.findings)
+        self._keep_interaction(facts, depth)
         follow: list[FollowUp] = []
         links = list(facts.links)
-        # Pager targets written by scripts (TRS createPageHTML) are followed too.
+        # Pager targets written by scripts (TRS createPageHTML) are followed too,
+        # and a message's answer page (it is a link already; made sure of here).
         known = {link.url for link in links}
+        extra_urls = [*listing.pagination, *(facts.interaction.answer_links if facts.interaction else ())]
         links += [PageLink(url=u, element=r.Element.A, attachment=False, text="")
-                  for u in listing.pagination if u not in known]
+                  for u in dict.fromkeys(extra_urls) if u not in known]
         for link in links:
             target = link.url if link.url in known else canonical_url(link.url)
             if link.url in known:
@@ -306,6 +369,26 @@ class SiteCollector:
             self.parents[target] = url
             follow.append(FollowUp(target, PAGE, url))
         return follow
+
+    def _keep_interaction(self, facts: PageFacts, depth: int) -> None:
+        """Keep the small board/guide/policy facts of a page, and its title for
+        the search sample (a bounded, order-independent choice)."""
+        if facts.heading and facts.page_type is r.PageType.CONTENT:
+            key = sample_key(facts.url, self.target.sample_seed)
+            item = (_negate(key), facts.heading)
+            if len(self.titles) < _MAX_TITLES:
+                heapq.heappush(self.titles, item)
+            elif item > self.titles[0]:
+                heapq.heapreplace(self.titles, item)
+        info = facts.interaction
+        if info is None:
+            return
+        url = canonical_url(facts.url)
+        self.interactions.append((url, depth, info))
+        for answer in info.answer_links:
+            self.answer_of.setdefault(canonical_url(answer), url)
+        if info.related is not None:
+            self.headings[url] = facts.heading or facts.title.split("_")[0]
 
     def _offer_sample(self, page_type: r.PageType, url: str, html: str) -> None:
         """Keep the HTML of the pages in the indicators' sample so far (5 content,
@@ -403,6 +486,7 @@ class SiteCollector:
                                              expected_site_code=self.target.site_code,
                                              domain_exceptions=self.target.domain_exceptions))
         detections.extend(self.extra)
+        detections.extend(self._interaction_detections(columns))
         unknowns = list(self.unknowns)
         if self.skipped_limit:
             # A site-wide fact, not one page's: its URL must not mark the
@@ -428,7 +512,109 @@ class SiteCollector:
                   "depth": f.depth, "bytes": 0} for f in self.facts]
         return CrawlOutcome(detections=detections, occurrences=dict(self.occurrences),
                             statuses=self.statuses, to_check=to_check, stats=stats, pages=pages,
-                            failed=frozenset(self.failed & set(to_check)))
+                            failed=frozenset(self.failed & set(to_check)),
+                            search_form=find_search(self.home_page) if self.home_page is not None else None,
+                            titles=sorted(t for _, t in self.titles), hosts=self.hosts)
+
+    # ----------------------------------------------------------- interaction
+    def _interaction_detections(self, columns: Sequence[r.ColumnDetection]) -> list[r.Detection]:
+        """Boards and their messages, guides, and the policy/interpretation
+        pairs sample, from the facts kept page by page."""
+        by_alias = {_page_alias(c.url): c for c in columns}
+        out: list[r.Detection] = []
+        out.extend(self._boards(by_alias))
+        seen: set[str] = set()
+        for url, _, info in self.interactions:
+            if info.guide is not None and url not in seen:
+                seen.add(url)
+                out.append(info.guide)
+        out.extend(self._interp_pairs(by_alias))
+        return out
+
+    def _boards(self, by_alias: Mapping[str, r.ColumnDetection]) -> list[r.Detection]:
+        """One BoardDetection per board column (信访/举报 ones marked excluded) and
+        its messages, list items, detail pages and answer pages merged."""
+        boards = {k: c for k, c in by_alias.items() if inter.is_board(None, c.name)}
+        # board key -> (name, url) and its facts
+        named: dict[str, tuple[str, str]] = {}
+        lists: dict[str, list[tuple[int, str, InteractionFacts]]] = defaultdict(list)
+        details: dict[str, list[r.MessageDetection]] = defaultdict(list)
+        answers: dict[str, list[r.MessageDetection]] = defaultdict(list)
+        for url, depth, info in self.interactions:
+            if info.board is None and info.detail is None:
+                continue
+            col = column_of(url, boards, self.parents)
+            if col is None and url in self.answer_of:
+                col = column_of(self.answer_of[url], boards, self.parents)
+            if col is not None:
+                key = _page_alias(col.url)
+                named[key] = (col.name, col.url)
+            else:
+                key = "name:" + (info.column or "")
+                named.setdefault(key, (info.column, url))
+            if info.board is not None:
+                lists[key].append((depth, url, info))
+            if info.detail is not None:
+                (answers if url in self.answer_of else details)[key].append(replace(info.detail, url=url))
+        for key, col in boards.items():
+            named.setdefault(key, (col.name, col.url))
+        crawled = {canonical_url(f.url) for f in self.facts}
+        out: list[r.Detection] = []
+        for key, (name, board_url) in named.items():
+            pages = sorted(lists.get(key, []), key=lambda t: (_page_alias(t[1]) != key, t[0], t[1]))
+            listed = [replace(m, url=canonical_url(m.url)) for _, _, info in pages for m in info.list_messages]
+            if not pages and not details.get(key) and key.startswith("name:"):
+                continue
+            read = {m.url for m in details.get(key, [])}
+            # A list item whose page was crawled and does not read as a message
+            # (an article in a column named 咨询) is not a message: dropped,
+            # unless the list itself says how it was handled.
+            items = [m for m in listed if m.url in read or m.url not in crawled
+                     or m.status is not r.MessageStatus.UNKNOWN or m.answered is not None]
+            messages = inter.merge_messages(details.get(key, []), answers.get(key, []), items,
+                                            aliases=self.answer_of)
+            messages = [replace(m, board=name) for m in messages]
+            out.extend(messages)
+            col = by_alias.get(key)
+            if pages:
+                first = pages[0][2].board
+                assert first is not None
+                dates = [m.asked for m in listed if m.asked is not None]
+                out.append(replace(first, url=board_url if col is not None else first.url, name=name,
+                                   messages=len({m.url for m in listed}),
+                                   messages_published=bool(listed) or first.messages_published,
+                                   newest=max(dates) if dates else first.newest,
+                                   statistics=any(i.board is not None and i.board.statistics for _, _, i in pages),
+                                   excluded=inter.is_excluded(name)))
+            elif col is not None:
+                # a board column whose list the board reader did not see: what the column says
+                out.append(r.BoardDetection(url=col.url, name=name, messages_published=col.entries > 0,
+                                            messages=col.entries, newest=col.newest,
+                                            excluded=inter.is_excluded(name)))
+        return out
+
+    def _interp_pairs(self, by_alias: Mapping[str, r.ColumnDetection]) -> list[r.Detection]:
+        """NAT-D-INTERP-LINK's sample over the articles of policy and
+        interpretation columns (the column a page is under decides its role)."""
+        roles = {r.ColumnClass.POLICY: "policy", r.ColumnClass.INTERPRETATION: "interpretation"}
+        typed = {k: c for k, c in by_alias.items() if c.column_class in roles}
+        policies: dict[str, str] = {}
+        interps: dict[str, str] = {}
+        links: dict[str, tuple[str, ...]] = {}
+        for url, _, info in self.interactions:
+            if info.related is None:
+                continue
+            col = column_of(url, typed, self.parents)
+            role = roles[col.column_class] if col is not None else info.role
+            if not role and "解读" in self.headings.get(url, ""):
+                role = "interpretation"
+            if not role:
+                continue
+            (policies if role == "policy" else interps)[url] = self.headings.get(url, "")
+            links[url] = tuple(canonical_url(u) for u in info.related)
+        if not policies and not interps:
+            return []
+        return list(sample_pairs(policies, interps, links_by_page=links, seed=self.target.sample_seed))
 
     def _page_detections(self) -> list[r.PageDetection]:
         """Compliance of the homepage and the sample (or of every page with

@@ -26,12 +26,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+import httpx
 
 from crawler.collect import CrawlOutcome, CrawlTarget, SiteCollector
 from govmon import records as r
 from govmon.errors import CrawlError
+
+if TYPE_CHECKING:
+    from probes.netguard import AddressPolicy
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,10 @@ class CrawlJob:
     deny_hosts: tuple[str, ...] = ()
     #: worker processes for page analysis; None: one fewer than the CPUs
     analysis_workers: int | None = None
+    #: run the site-search probe (NAT-D-SEARCH) after the link check
+    check_search: bool = True
+    #: seconds between two searches (one at a time: a search engine is fragile)
+    search_delay: float = 1.0
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -66,8 +75,10 @@ class CrawlJob:
         data = json.loads(text)
         target = data.pop("target")
         target["as_of"] = date.fromisoformat(target["as_of"])
-        for key in ("extra_hosts", "domain_exceptions"):
-            target[key] = tuple(target.get(key, ()))
+        for key in ("extra_hosts", "domain_exceptions", "partner_domains"):
+            if key in target:
+                target[key] = tuple(target[key])
+        target["message_selectors"] = tuple(tuple(p) for p in target.get("message_selectors", ()))
         for key in ("allow_hosts", "deny_hosts"):
             data[key] = tuple(data.get(key, ()))
         return cls(target=CrawlTarget(**target), **data)
@@ -164,17 +175,99 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
     return collector.finish()
 
 
+def _policy(job: CrawlJob) -> AddressPolicy:
+    from probes.netguard import AddressPolicy
+
+    return AddressPolicy(allow_private=_site_is_private(job.target.url), allow_hosts=frozenset(job.allow_hosts))
+
+
+def _denied(host: str, deny: frozenset[str]) -> bool:
+    """Whether a host (or a domain it is under) is on the deny list."""
+    parts = host.lower().split(".")
+    return any(".".join(parts[i:]) in deny for i in range(len(parts)))
+
+
+def _on_site(url: str, hosts: frozenset[str]) -> bool:
+    """A URL on the site: one of its hosts (with port), or a subdomain of its
+    main host (search.example.gov.cn for www.example.gov.cn) on the same port."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    port = parts.port
+    netloc = host if port is None or port == {"http": 80, "https": 443}[parts.scheme] else f"{host}:{port}"
+    if netloc in hosts:
+        return True
+    for site in hosts:
+        name, _, site_port = site.partition(":")
+        base = name.removeprefix("www.")
+        if "." in base and not base.replace(".", "").isdigit() and host.endswith("." + base) and \
+                netloc.partition(":")[2] == site_port:
+            return True
+    return False
+
+
+async def check_site_search(job: CrawlJob, outcome: CrawlOutcome) -> list[r.Detection]:
+    """NAT-D-SEARCH: search 4 article titles on the homepage's search, one at a
+    time, never leaving the site (every request, redirects included, must go to
+    the site's hosts, off the deny list, through the address policy)."""
+    from probes.links import LinkCheckConfig, _guarded_transport
+    from probes.search import check_search
+
+    form = outcome.search_form
+    if form is None or not outcome.titles:
+        return []
+    deny = frozenset(h.lower() for h in job.deny_hosts)
+    if form.action is not None and (not _on_site(form.action, outcome.hosts)
+                                    or _denied(urlsplit(form.action).hostname or "", deny)):
+        log.info("site search %s is not on the site: not probed", form.action)
+        return []
+
+    async def guard(request: httpx.Request) -> None:
+        url = str(request.url)
+        if not _on_site(url, outcome.hosts) or _denied(request.url.host, deny):
+            raise httpx.RequestError(f"{request.url.host}: not the site, not searched", request=request)
+
+    config = LinkCheckConfig(policy=_policy(job), concurrency=1, per_host=1, timeout=job.timeout,
+                             deny_hosts=deny)
+    async with httpx.AsyncClient(transport=_guarded_transport(config, verify=True), follow_redirects=True,
+                                 max_redirects=5, timeout=job.timeout, event_hooks={"request": [guard]},
+                                 headers={"User-Agent": config.user_agent}) as client:
+        found = await check_search(form, outcome.titles, client=client, delay=job.search_delay,
+                                   seed=job.target.sample_seed, site_url=job.target.url)
+    return list(found)
+
+
+def dead_urls(rows: list[dict[str, Any]]) -> set[str]:
+    """URLs the link checker found dead (failed, not blocked nor unchecked)."""
+    return {row["url"] for row in rows
+            if not row["ok"] and row["error"] is not None and row["error"] != r.LinkError.BLOCKED.value}
+
+
+def _mark_dead_attachments(detections: list[r.Detection], dead: set[str]) -> list[r.Detection]:
+    from crawler.analysis.guides import with_dead_attachments
+    from crawler.analysis.links import canonical_url
+
+    if not dead:
+        return detections
+    out: list[r.Detection] = []
+    for d in detections:
+        if isinstance(d, r.GuideDetection) and d.attachments:
+            gone = {a for a in d.attachments if a in dead or canonical_url(a) in dead}
+            d = with_dead_attachments(d, gone)
+        out.append(d)
+    return out
+
+
 async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressFn | None) -> tuple[
         list[r.Detection], list[dict[str, Any]]]:
     from probes.links import LinkCheckConfig, LinkChecker, link_detections
-    from probes.netguard import AddressPolicy
 
     # Failed crawl answers are re-checked too: nothing is reported dead on one try.
     urls = list(outcome.to_check)
     if not urls:
         return [], []
-    site_private = _site_is_private(job.target.url)
-    policy = AddressPolicy(allow_private=site_private, allow_hosts=frozenset(job.allow_hosts))
+    policy = _policy(job)
     config = LinkCheckConfig(
         policy=policy,
         concurrency=job.link_concurrency,
@@ -208,13 +301,22 @@ def run_job(job: CrawlJob, *, progress: ProgressFn | None = None) -> SiteResult:
     outcome = crawl(job, progress=progress)
     detections = list(outcome.detections)
     link_rows: list[dict[str, Any]] = []
-    checked = 0
+    checked = searched = 0
     if job.check_links:
         extra, link_rows = asyncio.run(_check_links(job, outcome, progress))
         detections.extend(extra)
         checked = len(link_rows)
+        detections = _mark_dead_attachments(detections, dead_urls(link_rows))
+    if job.check_search:
+        try:
+            searches = asyncio.run(check_site_search(job, outcome))
+        except Exception:  # a probe's failure must not lose the crawl
+            log.exception("site search probe of %s failed", job.target.url)
+            searches = []
+        detections.extend(searches)
+        searched = len(searches)
     unknown = sum(1 for d in detections if d.KIND is r.DetectionKind.UNKNOWN)
-    stats = r.CrawlStats(pages=outcome.stats.pages, requests=outcome.stats.requests + checked,
+    stats = r.CrawlStats(pages=outcome.stats.pages, requests=outcome.stats.requests + checked + searched,
                          seconds=round(time.monotonic() - started, 3), unknown=unknown,
                          links_checked=checked + len(outcome.statuses), bytes=outcome.stats.bytes)
     return SiteResult(detections=detections, stats=stats, pages=outcome.pages, link_checks=link_rows)

@@ -39,6 +39,11 @@ class AuditOptions:
     timeout: float = 15.0
     recheck_delay: float = 5.0
     deny_hosts: tuple[str, ...] = ()
+    #: probe the site search (NAT-D-SEARCH), one query every ``search_delay`` seconds
+    check_search: bool = True
+    search_delay: float = 1.0
+    #: site-specific message-board selectors (field -> CSS), as in the site configuration
+    message_selectors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True, kw_only=True)
@@ -146,10 +151,12 @@ def audit_site(url: str, options: AuditOptions, *, name: str | None = None, site
 
     profile = load_profile(options.profile)  # fail fast on a bad profile, before crawling
     target = CrawlTarget(url=url, name=name, site_code=site_code, as_of=options.as_of.date(),
-                         max_pages=options.max_pages, all_pages=options.all_pages)
+                         max_pages=options.max_pages, all_pages=options.all_pages,
+                         message_selectors=options.message_selectors)
     job = CrawlJob(target=target, concurrency_per_host=options.concurrency_per_host, timeout=options.timeout,
                    check_links=options.check_links, recheck_delay=options.recheck_delay,
-                   deny_hosts=deny_hosts + options.deny_hosts)
+                   deny_hosts=deny_hosts + options.deny_hosts, check_search=options.check_search,
+                   search_delay=options.search_delay)
     update, stop = _progress_printer(options.progress)
     try:
         result: SiteResult = crawl_in_subprocess(job, progress=update)

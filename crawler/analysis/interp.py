@@ -38,20 +38,50 @@ def _norm(title: str) -> str:
     return _PUNCT.sub("", title)
 
 
-def _block_label(a: LexborNode) -> bool:
+def _solid(text: str) -> int:
+    """Non-blank characters: a lower bound of ``len(squash(text))``."""
+    return len("".join(text.split()))
+
+
+def _labelled(text: str) -> bool:
+    """``_LABEL.match(squash(text))``, squashing only a head of the text when it
+    holds enough characters to decide (labels have no blanks and ≤ 6 characters:
+    the squashed head and the squashed text agree on their first 16)."""
+    head = text[:256]
+    if len(text) > 256 and _solid(head) >= 16:
+        return _LABEL.match(squash(head)) is not None
+    return _LABEL.match(squash(text)) is not None
+
+
+def _node_labelled(cur: LexborNode) -> bool:
+    """Whether a block starts with a relation label (and is short), or follows
+    a heading that is one."""
+    raw = cur.text(separator=" ")
+    # squash() is the cost on big blocks: a block with 400+ non-blank
+    # characters can never be short enough, so it is not squashed at all
+    if (len(raw) < 400 or _solid(raw) < 400) and _labelled(raw) and len(squash(raw)) < 400:
+        return True
+    prev = cur.prev
+    while prev is not None and prev.tag in ("-text", "-comment"):
+        prev = prev.prev
+    return prev is not None and _labelled(prev.text())
+
+
+def _block_label(a: LexborNode, memo: dict[int, bool] | None = None) -> bool:
     """Whether the anchor sits in a block (up to 3 levels up) that starts with a
-    relation label, or right after a heading that is one."""
+    relation label, or right after a heading that is one.  ``memo`` keeps each
+    block's answer across the anchors of one page (a list of 50 links is one
+    block, read once)."""
     cur = a.parent
     for _ in range(3):
         if cur is None or cur.tag in ("body", "html"):
             return False
-        text = squash(cur.text(separator=" "))
-        if _LABEL.match(text) and len(text) < 400:
-            return True
-        prev = cur.prev
-        while prev is not None and prev.tag in ("-text", "-comment"):
-            prev = prev.prev
-        if prev is not None and _LABEL.match(squash(prev.text())):
+        if memo is None:
+            hit = _node_labelled(cur)
+        else:
+            known = memo.get(cur.mem_id)
+            hit = known if known is not None else memo.setdefault(cur.mem_id, _node_labelled(cur))
+        if hit:
             return True
         cur = cur.parent
     return False
@@ -65,15 +95,18 @@ def related_links(page: ParsedPage) -> tuple[str, ...]:
     if body is None:
         return ()
     out = []
+    memo: dict[int, bool] = {}
     for a in body.css("a[href]"):
         href = (a.attributes.get("href") or "").strip()
         if not href or href.lower().startswith(("javascript:", "#", "mailto:")):
             continue
+        # the cheap tests on the anchor first: most anchors are not relations
+        if not (_ANCHOR.search(squash(a.text())) or _block_label(a, memo)):
+            continue
         url = page.resolve(href)
         if _COLUMN_HREF.search(url.split("?")[0]) or in_chrome(a):
             continue
-        if _ANCHOR.search(squash(a.text())) or _block_label(a):
-            out.append(url)
+        out.append(url)
     return tuple(dict.fromkeys(out))
 
 
