@@ -64,6 +64,12 @@ class CrawlJob:
     check_search: bool = True
     #: seconds between two searches (one at a time: a search engine is fragile)
     search_delay: float = 1.0
+    #: fetch the homepage as Baiduspider too and report links served only to it
+    check_cloaking: bool = True
+    #: measure IPv6 support (AAAA, homepage and first-level columns over IPv6)
+    check_ipv6: bool = True
+    #: render pages in Debian's chromium through scrapy-playwright (browser extra)
+    render: bool = False
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -154,6 +160,7 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
         timeout=job.timeout,
         retries=job.retries,
         time_limit=job.time_limit,
+        render=job.render,
     )
     last = [0.0]
 
@@ -167,7 +174,7 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
     pool = make_pool(job.analysis_workers if job.analysis_workers is not None else analysis_workers())
     try:
         process = CrawlerProcess(settings, install_root_handler=False)
-        process.crawl(SiteSpider, collector=collector, progress=tick, pool=pool)
+        process.crawl(SiteSpider, collector=collector, progress=tick, pool=pool, render=job.render)
         process.start()
     finally:
         if pool is not None:
@@ -315,11 +322,37 @@ def run_job(job: CrawlJob, *, progress: ProgressFn | None = None) -> SiteResult:
             searches = []
         detections.extend(searches)
         searched = len(searches)
+    if job.check_cloaking:
+        detections.extend(_cloaking(job, outcome))
+    if job.check_ipv6:
+        from govmon.ipv6check import ipv6_detection
+
+        detections.append(ipv6_detection(job.target.url, detections, timeout=job.timeout))
     unknown = sum(1 for d in detections if d.KIND is r.DetectionKind.UNKNOWN)
     stats = r.CrawlStats(pages=outcome.stats.pages, requests=outcome.stats.requests + checked + searched,
                          seconds=round(time.monotonic() - started, 3), unknown=unknown,
                          links_checked=checked + len(outcome.statuses), bytes=outcome.stats.bytes)
     return SiteResult(detections=detections, stats=stats, pages=outcome.pages, link_checks=link_rows)
+
+
+def _cloaking(job: CrawlJob, outcome: CrawlOutcome) -> list[r.Detection]:
+    """Cloaked injection: links or spam text served only to a search engine's crawler."""
+    import httpx
+
+    from probes.cloaking import detect_cloaking
+
+    async def run() -> list[r.Detection]:
+        async with httpx.AsyncClient(timeout=job.timeout, follow_redirects=True, trust_env=False) as client:
+            return list(await detect_cloaking(job.target.url, client=client,
+                                              site_hosts={h.split(":")[0] for h in outcome.hosts}
+                                              or {urlsplit(job.target.url).hostname or ""},
+                                              partner_domains=job.target.partner_domains))
+
+    try:
+        return asyncio.run(run())
+    except Exception:  # a probe's failure must not lose the crawl
+        log.exception("cloaking check of %s failed", job.target.url)
+        return []
 
 
 class CrawlInterrupted(CrawlError):

@@ -34,6 +34,8 @@ def job_for(config: MonitorConfig, site: SiteConfig, as_of: datetime) -> CrawlJo
         as_of=as_of.date(), max_pages=limits.max_pages, max_depth=limits.max_depth,
         max_query_params=limits.max_query_params, max_url_length=limits.max_url_length,
         max_pages_per_pattern=limits.max_pages_per_pattern, domain_exceptions=config.domain_exceptions,
+        message_selectors=tuple((k, v) for k, v in site.message_selectors.model_dump(exclude_none=True).items())
+        if site.message_selectors else (),
     )
     return CrawlJob(target=target, concurrency_per_host=limits.concurrency_per_host, delay=limits.delay,
                     timeout=limits.timeout, retries=limits.retries, max_bytes=limits.max_bytes,
@@ -104,10 +106,7 @@ def crawl_and_store(store: Store, config: MonitorConfig, site: SiteConfig, *, as
     except BaseException:
         store.finish_run(run_id, status="interrupted", error="interrupted")
         raise
-    from govmon.ipv6check import ipv6_detection
-
-    ipv6 = ipv6_detection(site.url, result.detections, timeout=config.crawl_limits(site).timeout)
-    detections = attribute_units(site, [*result.detections, ipv6])
+    detections = attribute_units(site, result.detections)
     seen_at = datetime.now(UTC)
     limited = any(isinstance(d, r.UnknownDetection) and d.reason is r.UnknownReason.LIMIT for d in detections)
     store.save_detections(run_id, detections, seen_at=seen_at, resolve_missing=not limited)
