@@ -44,6 +44,8 @@ class AuditOptions:
     search_delay: float = 1.0
     #: site-specific message-board selectors (field -> CSS), as in the site configuration
     message_selectors: tuple[tuple[str, str], ...] = ()
+    #: render pages in chromium (scrapy-playwright, the browser extra)
+    render: bool = False
 
 
 @dataclass(slots=True, kw_only=True)
@@ -156,7 +158,7 @@ def audit_site(url: str, options: AuditOptions, *, name: str | None = None, site
     job = CrawlJob(target=target, concurrency_per_host=options.concurrency_per_host, timeout=options.timeout,
                    check_links=options.check_links, recheck_delay=options.recheck_delay,
                    deny_hosts=deny_hosts + options.deny_hosts, check_search=options.check_search,
-                   search_delay=options.search_delay)
+                   search_delay=options.search_delay, render=options.render)
     update, stop = _progress_printer(options.progress)
     try:
         result: SiteResult = crawl_in_subprocess(job, progress=update)

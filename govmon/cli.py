@@ -115,9 +115,12 @@ def main(verbose: int) -> None:
 @click.option("--site-code", help="The site's 网站标识码, to check the footer and meta tags against.")
 @click.option("--name", "site_name", help="The site's name, to check titles and headers against.")
 @click.option("--no-links", is_flag=True, help="Skip checking links that point outside the crawl.")
+@click.option("--render", is_flag=True,
+              help="Render pages in Debian's chromium (pip install 'govmon[browser]'): footers and lists "
+                   "written by scripts become observable. Slow.")
 def audit(url: str | None, profile: str, as_of: str | None, max_pages: int, fmt: str,
           output: Path | None, all_pages: bool, site_code: str | None, site_name: str | None,
-          no_links: bool) -> None:
+          no_links: bool, render: bool) -> None:
     """Crawl one site now, check its links, score it and print the report.
 
     Needs no configuration file and no running service.  Without URL it serves
@@ -134,6 +137,7 @@ def audit(url: str | None, profile: str, as_of: str | None, max_pages: int, fmt:
         site_code=site_code,
         site_name=site_name,
         check_links=not no_links,
+        render=render,
         progress=fmt == "text" or output is not None,
     )
     report = run_audit(url, options)

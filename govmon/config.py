@@ -108,6 +108,9 @@ class SiteConfig(_Model):
     crawl: CrawlLimits | None = None
     probes: ProbeSettings | None = None
     message_selectors: MessageSelectors | None = None
+    render: bool = Field(
+        False, description="render pages in Debian's chromium (browser extra): for footers and lists written by scripts"
+    )
     follow_service_portal: bool = Field(
         False, description="follow links into the provincial 政务服务网 to read service guides"
     )

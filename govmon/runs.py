@@ -39,7 +39,7 @@ def job_for(config: MonitorConfig, site: SiteConfig, as_of: datetime) -> CrawlJo
     )
     return CrawlJob(target=target, concurrency_per_host=limits.concurrency_per_host, delay=limits.delay,
                     timeout=limits.timeout, retries=limits.retries, max_bytes=limits.max_bytes,
-                    time_limit=limits.time_limit, allow_hosts=config.allow_hosts)
+                    time_limit=limits.time_limit, allow_hosts=config.allow_hosts, render=site.render)
 
 
 def attribute_units(site: SiteConfig, detections: Sequence[r.Detection]) -> list[r.Detection]:
