@@ -111,6 +111,8 @@ http {{
     # LinkChecker honours maxrequestspersecond > 10 only when the server opts in
     add_header LinkChecker on always;
     include {root}/_nginx.conf;
+    # the search form's action: the Python server answers it, files cannot
+    location = /search {{ default_type text/html; return 200 "<html><body>search</body></html>"; }}
   }}
   server {{
     listen 127.0.0.1:{ext_port};
@@ -159,7 +161,7 @@ def serve_big(n_pages: int = 5000, *, idle: float = 2.0, workdir: Path | None = 
     return Site(
         base=base, external=external, directory=root, truth=truth, pages=len(truth.pages),
         dead={norm(absolute(base, d.url)) for d in truth.dead_links},
-        deny_hosts=tuple(truth.unfetchable_hosts), _nginx_prefix=prefix,
+        deny_hosts=(*truth.unfetchable_hosts, truth.domain), _nginx_prefix=prefix,
         build_seconds=build_seconds,
     )
 
@@ -355,7 +357,7 @@ def run_linkchecker(site: Site, *, concurrency: int, timeout: float) -> Result:
     rc.write_text(f"[checking]\nthreads={concurrency}\ntimeout=15\nmaxrequestspersecond=100000\n"
                   "[output]\nstatus=0\n")
     rc.chmod(0o644)
-    cmd = [str(exe), "--config", str(rc), "--no-status", "--check-extern", "-o", "csv",
+    cmd = [str(exe), "--config", str(rc), "--no-status", "--check-extern", "--verbose", "-o", "csv",
            "--recursion-level=-1"]
     for host in site.deny_hosts:
         cmd += ["--ignore-url", re.escape(host)]
