@@ -4,6 +4,7 @@ with wrk, run the chosen tools one after another, print the table, write the JSO
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def main(name: str, default_tools: str, doc: str) -> None:
         for tool in args.tools.split(","):
             print(f"running {tool}…", flush=True)
             result = h.TOOLS[tool](site, concurrency=args.concurrency, timeout=args.timeout)
+            # the machine may be shared: the 1-minute load after the run says how much
+            result.extra["loadavg_1m_after"] = os.getloadavg()[0]
             results.append(result)
             print(h.table([result]).splitlines()[-1], flush=True)
     finally:
