@@ -66,6 +66,7 @@ class FollowUp:
 
 
 def _netloc(url: str) -> str:
+    """host[:port] of a URL, the port only when not the scheme's default."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     default = {"http": 80, "https": 443}.get(parts.scheme)
@@ -179,6 +180,14 @@ class SiteCollector:
 
     # ------------------------------------------------------------------ scope
     def in_scope(self, url: str) -> bool:
+        # Canonical URLs (all links are) carry a lowercase host and no default
+        # port, so slicing is enough for them; anything else is parsed.
+        if url.startswith(("http://", "https://")):
+            netloc = url.split("/", 3)[2]
+            if netloc in self.hosts:
+                return True
+            if "@" not in netloc and not netloc.startswith("[") and netloc.islower() and ":" not in netloc:
+                return False  # a plain lowercase host without a port: it is what it is
         return _netloc(url) in self.hosts
 
     def _trap(self, url: str) -> bool:

@@ -57,6 +57,15 @@ def _dictionary() -> Dictionary:
     return load_dictionary()
 
 
+def _host(url: str) -> str:
+    """The host of a canonical absolute URL (no port), by string slicing."""
+    netloc = url.split("/", 3)[2] if url.count("/") >= 2 else ""
+    netloc = netloc.rsplit("@", 1)[-1]
+    if netloc.startswith("["):
+        return netloc[1:netloc.find("]")]
+    return netloc.split(":", 1)[0]
+
+
 def page_type_of(page: ParsedPage, listing: colmod.Listing, is_home: bool) -> r.PageType:
     if is_home:
         return r.PageType.HOME
@@ -77,10 +86,11 @@ def analyse_page(url: str, html: str, *, is_home: bool, settings: AnalysisSettin
         findings += find_privacy_in_page(page, today=settings.as_of)
         # A hidden link is an off-site link: a page with none, and no script
         # writing links, cannot have one (most pages: skip the style analysis).
+        hosts = {_host(link.url) for link in links if link.element is r.Element.A} - settings.site_hosts
         if "document.write" in html or any(
-            is_offsite(link.url, site_hosts=settings.site_hosts, partner_domains=settings.partner_domains,
-                       spam=_spam())
-            for link in links if link.element is r.Element.A
+            is_offsite(f"http://{host}/", site_hosts=settings.site_hosts,
+                       partner_domains=settings.partner_domains, spam=_spam())
+            for host in hosts
         ):
             findings += find_hidden_links(page, site_hosts=settings.site_hosts,
                                           partner_domains=settings.partner_domains, spam=_spam())

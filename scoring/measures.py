@@ -729,7 +729,10 @@ def dead_links(
         home = link.on_homepage or bool(second.intersection(link.on_pages))
         if (p.where == "home" and not home) or (p.where == "other" and home):
             continue
-        why = f"HTTP {link.status}" if link.status else str(link.error)
+        if link.error is LinkError.SOFT_404:
+            why = "页面显示不存在（soft 404）"
+        else:
+            why = f"HTTP {link.status}" if link.status else str(link.error)
         place = "首页" if home else "页面"
         out.append(
             Occurrence(

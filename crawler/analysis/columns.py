@@ -163,6 +163,8 @@ _PAGER_TEXT = re.compile(
 )
 # Checked on the last path segment and on the query separately: cheap on
 # pages with hundreds of links.
+_PAGER_WORDS = ("下一页", "下页", "上一页", "上页", "尾页", "末页", "最后一页", "后一页", "前一页", "next", "prev", "last")
+_PAGER_WORD_SELECTOR = ", ".join(f'a:lexbor-contains("{w}" i)' for w in _PAGER_WORDS)
 _PAGER_FILE = re.compile(r"(?:index|list|default|more|news)_\d+\.\w+$", re.IGNORECASE)
 _PAGER_QUERY = re.compile(
     r"(?:^|&)(?:page|pageno|pageindex|pagenum|page_no|curpage|currentpage|pn|p)=\d+", re.IGNORECASE
@@ -622,9 +624,12 @@ def _pagination(page: ParsedPage) -> tuple[bool, tuple[str, ...], int | None, in
     """(has a pager, URLs of the other pages, total entries, total pages)."""
     links: list[str] = []
     pager_seen = False
+    # An anchor's text costs a walk of its subtree: lexbor finds in C the few
+    # anchors that contain a pager word, and only those are read.
+    worded = {a.mem_id for a in page.tree.css(_PAGER_WORD_SELECTOR)}
     for a in page.tree.css("a"):
         href = (a.attributes.get("href") or "").strip()
-        if _pager_href(href) or _PAGER_TEXT.match(a.text(deep=True, strip=True)):
+        if _pager_href(href) or (a.mem_id in worded and _PAGER_TEXT.match(a.text(deep=True, strip=True))):
             pager_seen = True  # even a javascript:goPage(2) pager says "list"
             url = _entry_url(page, href)
             if url and url != page.url and url not in links:

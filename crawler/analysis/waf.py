@@ -22,6 +22,9 @@ _CHALLENGE = re.compile(
     r"访问频率过快|请开启JavaScript|请启用JavaScript|your request has been blocked|已被网站管理员设置拦截",
     re.IGNORECASE | re.DOTALL,
 )
+#: A 200 answer is only a challenge with one of these (202-then-200 flows).
+_SCRIPT_CHALLENGE_MARKS = ("$_ts", "r='m'", 'r="m"', "r=m", "__jsl_clearance", "_jsluid", "cf-chl",
+                           "challenge-platform", "document.cookie")
 _WAF_HEADERS = ("x-waf", "x-safe-firewall", "x-jsl", "x-yd-waf", "x-tengine-error")
 _WAF_SERVERS = re.compile(r"jiasule|yunjiasu|cloudflare|safedog|waf|yundun|360wz|anquanbao|safeline", re.IGNORECASE)
 #: Statuses that anti-bot layers use; 412/521/202 only count with a challenge
@@ -46,6 +49,8 @@ def challenge_reason(status: int, headers: Mapping[str, str] | None, body_start:
         return "http-521-challenge"
     if status not in _CHALLENGE_STATUSES:
         return None
+    if status == 200 and not any(m in body_start[:8192] for m in _SCRIPT_CHALLENGE_MARKS):
+        return None  # the common case, decided without the big regex
     if _CHALLENGE.search(body_start[:8192]):
         # A 200 page that is only a challenge script (202-then-200 flows) is
         # blocked too, but only when it carries almost no text of its own.
