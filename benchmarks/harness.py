@@ -222,7 +222,7 @@ class Run:
 
 
 def run_measured(cmd: list[str], *, timeout: float, env: dict[str, str] | None = None,
-                 cwd: Path | None = None) -> Run:
+                 cwd: Path | None = None, name: str | None = None) -> Run:
     """Run ``cmd``; sample the RSS of its process tree every 50 ms; kill its group past ``timeout``."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -240,9 +240,15 @@ def run_measured(cmd: list[str], *, timeout: float, env: dict[str, str] | None =
         wall = time.perf_counter() - t0
         out.seek(0)
         err.seek(0)
-        return Run(wall=wall, peak_tree_mb=peak / 1024, returncode=proc.returncode,
-                   stdout=out.read().decode("utf-8", "replace"),
-                   stderr=err.read().decode("utf-8", "replace"), timed_out=timed_out)
+        run = Run(wall=wall, peak_tree_mb=peak / 1024, returncode=proc.returncode,
+                  stdout=out.read().decode("utf-8", "replace"),
+                  stderr=err.read().decode("utf-8", "replace"), timed_out=timed_out)
+    if name is not None:  # the raw output, to look into a tool's verdicts
+        raw = OUT / "raw"
+        raw.mkdir(parents=True, exist_ok=True)
+        (raw / f"{name}.stdout").write_text(run.stdout)
+        (raw / f"{name}.stderr").write_text(run.stderr)
+    return run
 
 
 # --------------------------------------------------------------------------
@@ -295,7 +301,7 @@ def run_govmon(site: Site, *, concurrency: int, timeout: float, max_pages: int =
            "--out", str(report), "--max-pages", str(max_pages), "--concurrency", str(concurrency),
            "--deny", ",".join(site.deny_hosts), "--name", site.truth.site_name,
            "--site-code", site.truth.site_code]
-    run = run_measured(cmd, timeout=timeout, env=env, cwd=ROOT)
+    run = run_measured(cmd, timeout=timeout, env=env, cwd=ROOT, name="govmon")
     if run.returncode != 0 or not report.exists():
         return Result(tool="govmon audit", concurrency=f"{concurrency}/host", wall_s=run.wall,
                       pages=None, pages_per_s=None, peak_rss_mb=run.peak_tree_mb,
@@ -317,7 +323,8 @@ def run_baseline(site: Site, *, concurrency: int, timeout: float) -> Result:
     """The minimal asyncio + httpx + selectolax crawler and link checker (issue 3's yardstick)."""
     cmd = [sys.executable, str(ROOT / "benchmarks" / "audit" / "minimal_crawler.py"), site.base + "/",
            "--concurrency", str(concurrency), "--deny", ",".join(site.deny_hosts)]
-    run = run_measured(cmd, timeout=timeout, env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+    run = run_measured(cmd, timeout=timeout, env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT,
+                       name="minimal")
     try:
         data = json.loads(run.stdout)
     except json.JSONDecodeError:
@@ -362,7 +369,7 @@ def run_linkchecker(site: Site, *, concurrency: int, timeout: float) -> Result:
     for host in site.deny_hosts:
         cmd += ["--ignore-url", re.escape(host)]
     cmd.append(site.base + "/")
-    run = run_measured(cmd, timeout=timeout)
+    run = run_measured(cmd, timeout=timeout, name="linkchecker")
     rows = list(csv.DictReader(io.StringIO("\n".join(
         line for line in run.stdout.splitlines() if not line.startswith("#"))), delimiter=";"))
     dead = {r["url"] or r["urlname"] for r in rows if r.get("valid") == "False"}
@@ -385,7 +392,7 @@ def run_linkinator(site: Site, *, concurrency: int, timeout: float) -> Result:
     skip = "|".join(re.escape(h) for h in site.deny_hosts)
     cmd = [str(exe), site.base + "/", "--recurse", "--concurrency", str(concurrency),
            "--timeout", "15000", "--format", "json", "--skip", skip]
-    run = run_measured(cmd, timeout=timeout)
+    run = run_measured(cmd, timeout=timeout, name="linkinator")
     try:
         links = json.loads(run.stdout)["links"]
     except (json.JSONDecodeError, KeyError):
@@ -394,12 +401,18 @@ def run_linkinator(site: Site, *, concurrency: int, timeout: float) -> Result:
                       note=f"failed rc={run.returncode}: {run.stderr[-300:]}")
     dead = {x["url"] for x in links if x.get("state") == "BROKEN"}
     found, false, examples = score(site, dead)
+    # why live links were called dead: linkinator's status (0 = connection error)
+    why: dict[str, int] = {}
+    for x in links:
+        if x.get("state") == "BROKEN" and norm(x["url"]) not in site.dead:
+            why[str(x.get("status"))] = why.get(str(x.get("status")), 0) + 1
     pages = _pages_from_urls(site, {x["url"] for x in links if x.get("state") == "OK"})
     return Result(tool="linkinator", concurrency=f"--concurrency {concurrency}", wall_s=run.wall,
                   pages=pages, pages_per_s=pages / run.wall, peak_rss_mb=run.peak_tree_mb,
                   dead_found=found, dead_expected=len(site.dead), false_dead=false,
                   note=("timed out " if run.timed_out else "")
-                  + (f"false e.g. {examples}" if examples else ""))
+                  + (f"false by status {why}; e.g. {examples[:2]}" if examples else ""),
+                  extra={"false_by_status": why})
 
 
 _BLC_LINE = re.compile(r"(OK|BROKEN)\W+(\S+)")
@@ -413,7 +426,7 @@ def run_blc(site: Site, *, concurrency: int, timeout: float) -> Result:
            "--host-requests", str(concurrency), "--requests", str(concurrency)]
     for host in site.deny_hosts:
         cmd += ["--exclude", host]
-    run = run_measured(cmd, timeout=timeout)
+    run = run_measured(cmd, timeout=timeout, name="blc")
     dead: set[str] = set()
     pages = len(re.findall(r"^Getting links from: ", run.stdout, re.M))
     for m in _BLC_LINE.finditer(run.stdout):
