@@ -149,7 +149,11 @@ def serve_big(n_pages: int = 5000, *, idle: float = 2.0, workdir: Path | None = 
     conf = prefix / "nginx.conf"
     conf.write_text(NGINX_CONF.format(prefix=prefix, port=port, ext_port=ext_port, root=root,
                                       idle_ms=int(idle * 1000)))
-    subprocess.run([NGINX, "-p", str(prefix), "-c", str(conf)], check=True)
+    try:
+        subprocess.run([NGINX, "-p", str(prefix), "-c", str(conf)], check=True)
+    except (OSError, subprocess.CalledProcessError):
+        shutil.rmtree(work, ignore_errors=True)  # leave no 150 MB portal behind
+        raise
     base = f"http://127.0.0.1:{port}"
     for _ in range(50):
         try:
