@@ -15,13 +15,13 @@ import json
 import resource
 import time
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from govmon import records as r
 from govmon.audit import AuditOptions, audit_site
 
-AS_OF = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ are denied to every tool.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -21,10 +22,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +74,8 @@ class Site:
             return
         pid_file = self._nginx_prefix / "nginx.pid"
         if pid_file.exists():
-            try:
+            with contextlib.suppress(ProcessLookupError, ValueError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGQUIT)
-            except (ProcessLookupError, ValueError):
-                pass
             for _ in range(50):
                 if not pid_file.exists():
                     break
@@ -492,7 +490,7 @@ def write_json(name: str, site: Site, results: list[Result], extra: dict[str, An
     path = OUT / f"{name}.json"
     path.write_text(json.dumps({
         "benchmark": name,
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "site": {"pages": site.pages, "dead_links": len(site.dead), "deny_hosts": site.deny_hosts,
                  "build_seconds": round(site.build_seconds, 1)},

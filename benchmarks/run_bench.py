@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import harness as h  # noqa: E402
+from benchmarks import harness as h
 
 
 def main(name: str, default_tools: str, doc: str) -> None:

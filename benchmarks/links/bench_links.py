@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
 
-from benchmarks.run_bench import main  # noqa: E402
+from benchmarks.run_bench import main
 
 if __name__ == "__main__":
     main("links", "govmon,linkchecker,linkinator", __doc__.splitlines()[0])
