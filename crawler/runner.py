@@ -174,6 +174,10 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
     pool = make_pool(job.analysis_workers if job.analysis_workers is not None else analysis_workers())
     try:
         process = CrawlerProcess(settings, install_root_handler=False)
+        # Scrapy resets logging: keep its per-request debug lines out of the
+        # child's stderr, which the parent reads line by line.
+        for name in ("scrapy", "twisted", "scrapy_playwright"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         process.crawl(SiteSpider, collector=collector, progress=tick, pool=pool, render=job.render)
         process.start()
     finally:
