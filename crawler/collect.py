@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.analysis import columns as colmod
@@ -129,7 +130,7 @@ class _PageFacts:
     depth: int
     page_type: r.PageType
     title: str
-    listing: object | None  # columns.Listing of list pages only
+    listing: colmod.Listing | None  # list pages, the homepage and its children only
     detection: r.PageDetection | None
 
 
@@ -145,7 +146,7 @@ class CrawlOutcome:
     #: URLs the link checker must still check (external, resources, beyond limits)
     to_check: list[str]
     stats: r.CrawlStats
-    pages: list[dict[str, object]] = field(default_factory=list)
+    pages: list[dict[str, Any]] = field(default_factory=list)
     #: URLs of ``to_check`` that already failed once in the crawl
     failed: frozenset[str] = frozenset()
     #: the homepage's site search, and article titles to search for (NAT-D-SEARCH)
@@ -210,7 +211,7 @@ class SiteCollector:
         self.statuses: dict[str, tuple[int | None, str | None]] = {}
         self.unknowns: list[r.UnknownDetection] = []
         self.extra: list[r.Detection] = []
-        self.nav: list[object] = []
+        self.nav: list[colmod.NavLink] = []
         self.home_page: ParsedPage | None = None
         self.skipped_limit = 0
         self.skipped_trap = 0
@@ -456,8 +457,14 @@ class SiteCollector:
                  body_start: str = "", redirects: Sequence[str] = ()) -> None:
         """A non-HTML answer (image, attachment) or an off-site redirect target."""
         self.requests += 1 + len(redirects)
+        key = canonical_url(url)
         reason = challenge_reason(status, headers, body_start)
-        self.statuses[canonical_url(url)] = (status, "blocked" if reason else None)
+        if reason is not None:
+            self.statuses[key] = (status, "blocked")
+        elif status >= 400:
+            self.failed.add(key)  # not settled: the link checker confirms it after a delay
+        else:
+            self.statuses[key] = (status, None)
 
     def failure(self, url: str, *, reason: r.UnknownReason | r.LinkError, status: int | None = None,
                 detail: str = "") -> None:

@@ -127,7 +127,7 @@ def audit(url: str | None, profile: str, as_of: str | None, max_pages: int, fmt:
     the bundled sample portal on 127.0.0.1 and audits that.
     """
     from govmon.audit import AuditOptions, run_audit
-    from govmon.report import render
+    from govmon.report import render as render_report
 
     options = AuditOptions(
         profile=profile,
@@ -141,7 +141,7 @@ def audit(url: str | None, profile: str, as_of: str | None, max_pages: int, fmt:
         progress=fmt == "text" or output is not None,
     )
     report = run_audit(url, options)
-    text = render(report, fmt)
+    text = render_report(report, fmt)
     if output is not None:
         output.write_text(text, encoding="utf-8")
         click.echo(f"report written to {output}", err=True)

@@ -99,3 +99,27 @@ def test_sites_add_and_list() -> None:
 def test_review_of_unknown_fingerprint_is_an_error() -> None:
     result = CliRunner().invoke(main, ["review", "dismiss", "deadbeef00"])
     assert result.exit_code == 2 and "no single stored detection" in result.stderr
+
+
+def test_audit_command_writes_the_report_contract(httpserver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`govmon audit URL --format json -o FILE` end to end on a one-page site."""
+    import json
+
+    page = ("<html><head><meta charset='utf-8'><title>某县人民政府</title></head>"
+            "<body><h1>某县人民政府</h1><ul class='list'><li><a href='/a.html'>通知</a><span>2026-11-20</span></li>"
+            "</ul><a href='/gone.html'>旧链接</a></body></html>")
+    httpserver.expect_request("/").respond_with_data(page, content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/a.html").respond_with_data("<html><body>正文</body></html>",
+                                                          content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/gone.html").respond_with_data("no", status=404)
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["audit", httpserver.url_for("/"), "--as-of", "2026-11-25", "--format", "json",
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["schema"] == "govmon.report/1"
+    assert set(report) >= {"site", "as_of", "profile", "crawl", "detections", "events", "score"}
+    assert report["as_of"].startswith("2026-11-25")
+    dead = [d for d in report["detections"] if d["kind"] == "link"]
+    assert [d["url"] for d in dead] == [httpserver.url_for("/gone.html")] and dead[0]["on_homepage"]
+    assert any(e["rule"] == "NAT-D-LINKS" and e["points"] == -0.2 for e in report["events"])

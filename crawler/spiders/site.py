@@ -130,5 +130,5 @@ class SiteSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.collector.home
-        meaning = classify_failure(failure.value)
+        meaning = classify_failure(failure.value) if failure.value is not None else r.UnknownReason.ERROR
         self.collector.failure(url, reason=meaning, detail=type(failure.value).__name__)

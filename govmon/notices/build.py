@@ -153,7 +153,7 @@ def load_notice_data(
     template: NoticeTemplate | None = None,
 ) -> list[NoticeData]:
     """The region's notice, then one per unit asked for, computed from the store."""
-    office: Office = config.office if config is not None else Office()  # type: ignore[call-arg]
+    office: Office = config.office if config is not None else Office()
     tz_name = config.schedule.timezone if config is not None else "Asia/Shanghai"
     try:
         tz = ZoneInfo(tz_name)
