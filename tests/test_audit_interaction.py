@@ -16,52 +16,29 @@ import http.server
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
+from datetime import date
+from typing import ClassVar
 
 import pytest
 
 from crawler.analysis.searchbox import SearchForm, SearchKind
 from crawler.collect import CrawlOutcome, CrawlTarget
 from crawler.runner import CrawlJob, _on_site, check_site_search
-from govmon.audit import AuditOptions, Report, audit_site
 from govmon.records import (
     BoardDetection,
     CrawlStats,
-    Event,
     EventType,
     GuideDetection,
     InterpLinkDetection,
     MessageDetection,
     SearchDetection,
 )
-from govmon.sitegen.build import build_portal
-from govmon.sitegen.model import GroundTruth, PortalSpec, absolute
+from govmon.sitegen.model import PortalSpec
 from govmon.sitegen.scenarios import standard, standard_columns
-from govmon.sitegen.server import serve
+from tests.audit_helpers import AS_OF, AS_OF_INSTANT, Audited, audit_generated
 
-AS_OF = date(2026, 11, 25)
-AS_OF_INSTANT = datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Shanghai"))
 #: the truth names a missing field by its record field, the analyser as the seeds do
 FIELD_NAMES = {"reply_unit": "答复单位", "answered": "答复时间", "asked": "留言时间", "reply": "答复内容"}
-
-
-@dataclass(frozen=True, slots=True)
-class Audited:
-    truth: GroundTruth
-    base: str
-    report: Report
-
-    def url(self, site_relative: str) -> str:
-        return absolute(self.base, site_relative)
-
-    def of(self, kind: type) -> list[Any]:
-        return [d for d in self.report.detections if isinstance(d, kind)]
-
-    def vetoes(self, prefix: str) -> list[Event]:
-        return [e for e in self.report.events if e.type is EventType.VETO and e.rule.startswith(prefix)]
 
 
 def complete(as_of: date, *, seed: int = 0, external_base: str | None = None) -> PortalSpec:
@@ -73,14 +50,7 @@ def complete(as_of: date, *, seed: int = 0, external_base: str | None = None) ->
 
 
 def _audit(make: Callable[..., PortalSpec]) -> Audited:
-    with serve(None) as external:
-        portal = build_portal(make(AS_OF, external_base=external))
-        truth = portal.truth
-        with serve(portal) as base:
-            options = AuditOptions(as_of=AS_OF_INSTANT, timeout=5, recheck_delay=0.2, search_delay=0)
-            report = audit_site(base + "/", options, name=truth.site_name, site_code=truth.site_code,
-                                deny_hosts=tuple(truth.unfetchable_hosts))
-    return Audited(truth=truth, base=base, report=report)
+    return audit_generated(make, search_delay=0)
 
 
 @pytest.fixture(scope="module")

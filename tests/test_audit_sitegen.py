@@ -12,13 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
-from govmon.audit import AuditOptions, Report, audit_site
 from govmon.records import (
     ColumnClass,
     ColumnDetection,
@@ -28,26 +25,13 @@ from govmon.records import (
     UnknownDetection,
     UnknownReason,
 )
-from govmon.sitegen.build import build_portal
-from govmon.sitegen.model import GroundTruth, absolute
 from govmon.sitegen.scenarios import SCENARIOS
-from govmon.sitegen.server import serve
-
-AS_OF = date(2026, 11, 25)
-AS_OF_INSTANT = datetime(2026, 11, 25, tzinfo=ZoneInfo("Asia/Shanghai"))
+from tests.audit_helpers import Audited as BaseAudited
+from tests.audit_helpers import audit_generated
 
 
-@dataclass(frozen=True, slots=True)
-class Audited:
-    truth: GroundTruth
-    base: str
-    report: Report
-
-    def url(self, site_relative: str) -> str:
-        return absolute(self.base, site_relative)
-
-    def of(self, kind: type) -> list:
-        return [d for d in self.report.detections if isinstance(d, kind)]
+class Audited(BaseAudited):
+    __slots__ = ()
 
     def columns(self) -> dict[str, ColumnDetection]:
         return {d.url: d for d in self.of(ColumnDetection)}
@@ -58,25 +42,8 @@ class Audited:
 
 
 def _audit(scenario: str, *, check_links: bool = False, max_pages: int = 2000) -> Audited:
-    with serve(None) as external:
-        portal = build_portal(SCENARIOS[scenario](AS_OF, external_base=external))
-        truth = portal.truth
-        with serve(portal) as base:
-            options = AuditOptions(
-                as_of=AS_OF_INSTANT,
-                timeout=5,
-                recheck_delay=0.2,
-                check_links=check_links,
-                max_pages=max_pages,
-            )
-            report = audit_site(
-                base + "/",
-                options,
-                name=truth.site_name,
-                site_code=truth.site_code,
-                deny_hosts=tuple(truth.unfetchable_hosts),
-            )
-    return Audited(truth=truth, base=base, report=report)
+    audited = audit_generated(SCENARIOS[scenario], check_links=check_links, max_pages=max_pages)
+    return Audited(truth=audited.truth, base=audited.base, report=audited.report)
 
 
 #: (scenario, check_links, max_pages) of each audit, by fixture name
