@@ -85,7 +85,9 @@ class SiteSpider(scrapy.Spider):
         meta: dict[str, Any] = {"depth": depth, "referrer": follow.referrer}
         if self.render and follow.kind == PAGE:
             meta["playwright"] = True
-        return Request(follow.url, callback=callback, errback=self.failed, dont_filter=True, meta=meta)
+        # breadth first: the scheduler serves higher priorities first
+        return Request(follow.url, callback=callback, errback=self.failed, dont_filter=True, meta=meta,
+                       priority=-depth)
 
     def parse_attachment(self, response: Response) -> None:
         headers = _headers(response)
