@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import heapq
 import logging
 import re
 import socket
 import ssl
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -186,6 +187,33 @@ class LinkCheckConfig:
     keepalive_expiry: float = 4.0
 
 
+@dataclass(slots=True, kw_only=True)
+class _Item:
+    """A submitted URL waiting in the queue (a task exists only while it runs)."""
+
+    url: str
+    target: str
+    host: str
+    referer: str | None
+    #: the next look is the delayed second one (a GET)
+    recheck: bool
+    #: what the first look found, when it failed here
+    first: LinkStatus | None = None
+
+
+def _second_look(item: _Item, second: LinkStatus) -> LinkStatus:
+    """A failed link's final status from its two looks."""
+    first = item.first
+    if first is None:  # it failed elsewhere (the crawl): this look decides
+        return second
+    if second.ok:
+        log.info("link %s failed (%s) then worked on the second check", item.url, first.error)
+        return second
+    if first.error is LinkError.BLOCKED and second.error is not LinkError.BLOCKED:
+        return first  # one anti-bot answer makes the failure uncertain
+    return second
+
+
 @dataclass(frozen=True, slots=True)
 class _Answer:
     status: int
@@ -213,9 +241,28 @@ class LinkChecker:
         self._client: httpx.AsyncClient | None = None
         self._unverified: httpx.AsyncClient | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        #: per-host limits other than ``config.per_host`` (host[:port] -> requests)
+        self._host_limits: dict[str, int] = {}
         self._global: asyncio.Semaphore | None = None
         self._no_head: set[str] = set()
         self._deny = frozenset(_ascii_host(h) for h in self.config.deny_hosts)
+        # --- the queue of submitted URLs (see :meth:`submit`)
+        self._seen: set[str] = set()
+        self._results: dict[str, LinkStatus] = {}
+        #: URLs whose check ended, in the order they ended
+        self._ended: list[str] = []
+        self._wake: asyncio.Event | None = None
+        #: host -> URLs ready to be checked there
+        self._queues: dict[str, deque[_Item]] = {}
+        #: hosts with ready URLs and a free request (round robin)
+        self._runnable: deque[str] = deque()
+        self._active: Counter[str] = Counter()
+        self._running: set[asyncio.Task[None]] = set()
+        #: (due instant, order, item): re-checks waiting for their delay
+        self._delayed: list[tuple[float, int, _Item]] = []
+        self._order = 0
+        self._timer: asyncio.TimerHandle | None = None
+        self._error: BaseException | None = None
 
     async def __aenter__(self) -> LinkChecker:
         self._open()
@@ -262,6 +309,174 @@ class LinkChecker:
             trust_env=False,
         )
 
+    def limit_host(self, netloc: str, limit: int) -> None:
+        """Set how many requests ``netloc`` (host[:port]) may have at once.
+
+        A crawl and this checker share a site's politeness budget: while the
+        crawl runs, the site's hosts get a small share here (0: none); when it
+        ends, :meth:`limit_host` raises it.  Lowering a limit in use is not
+        supported (a semaphore cannot take back permits it handed out)."""
+        old = self._host_limit(netloc)
+        self._host_limits[netloc] = limit
+        sem = self._hosts.get(netloc)
+        if sem is not None:
+            if limit < old:
+                raise ValueError(f"{netloc}: cannot lower a host limit in use ({old} -> {limit})")
+            for _ in range(limit - old):
+                sem.release()
+        self._mark_runnable(netloc)
+        self._pump()
+
+    def _host_limit(self, netloc: str) -> int:
+        return self._host_limits.get(netloc, self.config.per_host)
+
+    def submit(self, url: str, *, failed_at: float | None = None, referer: str | None = None) -> bool:
+        """Queue ``url`` for checking, in the running event loop (once per URL:
+        False when it was submitted before).  Checks start at once within the
+        limits, host by host in turn; :meth:`settle` waits for them.
+
+        ``failed_at`` is the :func:`time.monotonic` instant the URL already
+        failed elsewhere (a crawl's 404): only the second, delayed check runs,
+        ``recheck_delay`` after that instant, so a dead internal page costs one
+        request here and its delay has often passed by the time it is due.
+
+        However many URLs wait, only ``concurrency`` checks run as tasks: the
+        rest are small queue entries (a big site has 100,000 links)."""
+        if url in self._seen:
+            return False
+        self._seen.add(url)
+        self._open()
+        try:
+            target = canonical_url(url)
+        except InvalidURL as exc:
+            self._finish(url, LinkStatus(url=url, ok=False, checked=False, detail=NOT_CHECKED_INVALID + str(exc)))
+            return True
+        item = _Item(url=url, target=target, host=_netloc(target), referer=referer, recheck=failed_at is not None)
+        if failed_at is not None:
+            self._defer(item, failed_at + (self.config.recheck_delay or 0.0))
+        else:
+            self._ready(item)
+        return True
+
+    @property
+    def submitted(self) -> int:
+        return len(self._seen)
+
+    async def settle(
+        self, on_result: Callable[[LinkStatus], None] | None = None
+    ) -> dict[str, LinkStatus]:
+        """Wait for every submitted check (including any submitted meanwhile);
+        the statuses by URL.  ``on_result`` is called once per URL as it ends."""
+        reported = 0
+        while True:
+            if self._error is not None:
+                raise self._error
+            if on_result is not None:
+                for url in self._ended[reported:]:
+                    on_result(self._results[url])
+            reported = len(self._ended)
+            if reported >= len(self._seen):
+                break
+            self._wake = asyncio.Event()
+            await self._wake.wait()
+        self._wake = None
+        return dict(self._results)
+
+    def cancel(self) -> None:
+        """Stop every check (a shutdown: nothing is reported)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._queues.clear()
+        self._runnable.clear()
+        self._delayed.clear()
+        for task in list(self._running):
+            task.cancel()
+
+    # --- the queue: ready URLs per host, delayed re-checks, running checks
+
+    def _ready(self, item: _Item) -> None:
+        self._queues.setdefault(item.host, deque()).append(item)
+        self._mark_runnable(item.host)
+        self._pump()
+
+    def _mark_runnable(self, host: str) -> None:
+        if self._queues.get(host) and self._active[host] < self._host_limit(host) and host not in self._runnable:
+            self._runnable.append(host)
+
+    def _defer(self, item: _Item, due: float) -> None:
+        self._order += 1
+        heapq.heappush(self._delayed, (due, self._order, item))
+        if self._delayed[0][2] is item:
+            self._arm()
+
+    def _arm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._delayed:
+            wait = max(0.0, self._delayed[0][0] - time.monotonic())
+            self._timer = asyncio.get_running_loop().call_later(wait, self._due)
+
+    def _due(self) -> None:
+        self._timer = None
+        now = time.monotonic()
+        while self._delayed and self._delayed[0][0] <= now:
+            item = heapq.heappop(self._delayed)[2]
+            self._queues.setdefault(item.host, deque()).append(item)
+            self._mark_runnable(item.host)
+        self._arm()
+        self._pump()
+
+    def _pump(self) -> None:
+        """Start checks while the global limit allows, one host after another."""
+        while self._runnable and len(self._running) < self.config.concurrency:
+            host = self._runnable.popleft()
+            queue = self._queues.get(host)
+            if not queue or self._active[host] >= self._host_limit(host):
+                continue
+            item = queue.popleft()
+            if not queue:
+                del self._queues[host]
+            self._active[host] += 1
+            context = contextvars.copy_context()
+            if item.referer:
+                context.run(_REFERER.set, item.referer)
+            task = asyncio.get_running_loop().create_task(self._run(item), context=context)
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+            self._mark_runnable(host)
+
+    async def _run(self, item: _Item) -> None:
+        try:
+            status = await self._check_once(item.url, item.target, head=not item.recheck)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # a bug, not a dead link: settle() raises it
+            self._error = exc
+            if self._wake is not None:
+                self._wake.set()
+            return
+        finally:
+            self._active[item.host] -= 1
+            self._mark_runnable(item.host)
+            self._pump()
+        delay = self.config.recheck_delay
+        if item.recheck:
+            self._finish(item.url, _second_look(item, status))
+        elif status.ok or not status.checked or delay is None:
+            self._finish(item.url, status)
+        else:
+            # HEAD already failed or was confirmed by GET: the second look is a GET.
+            item.first, item.recheck = status, True
+            self._defer(item, time.monotonic() + delay)
+
+    def _finish(self, url: str, status: LinkStatus) -> None:
+        self._results[url] = status
+        self._ended.append(url)
+        if self._wake is not None:
+            self._wake.set()
+
     async def check(
         self,
         urls: Iterable[str],
@@ -274,8 +489,7 @@ class LinkChecker:
         status.  ``on_result`` is called as each final status is known.
 
         ``failed_before`` are URLs that already failed once elsewhere (a crawl's
-        404): only the delayed second check runs for them, so a dead internal
-        page costs one request here, not four.
+        404): only the delayed second check runs for them (see :meth:`submit`).
 
         ``referers`` maps a URL to a page that links to it, sent as ``Referer`` as a
         browser following the link would: servers with hot-link protection answer
@@ -283,51 +497,21 @@ class LinkChecker:
         unique = list(dict.fromkeys(urls))
         failed = frozenset(failed_before)
         owned = self._client is None
-        self._open()
-        results: dict[str, LinkStatus] = {}
-
-        async def one(url: str) -> None:
-            if referers and url in referers:
-                _REFERER.set(referers[url])  # this task's context only
-            status = await self._check_url(url, failed_before=url in failed)
-            results[url] = status
-            if on_result is not None:
-                on_result(status)
-
+        now = time.monotonic()
         try:
-            async with asyncio.TaskGroup() as group:
-                for url in unique:
-                    group.create_task(one(url))
+            for url in unique:
+                self.submit(url, failed_at=now if url in failed else None,
+                            referer=referers.get(url) if referers else None)
+            results = await self.settle(on_result)
+        except BaseException:
+            self.cancel()
+            raise
         finally:
             if owned:
                 await self.aclose()
         return {url: results[url] for url in unique}
 
     # ------------------------------------------------------------------
-
-    async def _check_url(self, url: str, *, failed_before: bool = False) -> LinkStatus:
-        try:
-            target = canonical_url(url)
-        except InvalidURL as exc:
-            return LinkStatus(
-                url=url, ok=False, checked=False, detail=NOT_CHECKED_INVALID + str(exc)
-            )
-        delay = self.config.recheck_delay
-        if failed_before:
-            await asyncio.sleep(delay or 0.0)
-            return await self._check_once(url, target, head=False)
-        first = await self._check_once(url, target)
-        if first.ok or not first.checked or delay is None:
-            return first
-        await asyncio.sleep(delay)
-        # HEAD already failed or was confirmed by GET: the second look is a GET.
-        second = await self._check_once(url, target, head=False)
-        if second.ok:
-            log.info("link %s failed (%s) then worked on the second check", url, first.error)
-            return second
-        if first.error is LinkError.BLOCKED and second.error is not LinkError.BLOCKED:
-            return first  # one anti-bot answer makes the failure uncertain
-        return second
 
     async def _check_once(self, url: str, target: str, *, head: bool = True) -> LinkStatus:
         if head and _prefers_head(target) and _netloc(target) not in self._no_head:
@@ -432,7 +616,7 @@ class LinkChecker:
         host = _netloc(url)
         sem = self._hosts.get(host)
         if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self.config.per_host)
+            sem = self._hosts[host] = asyncio.Semaphore(self._host_limits.get(host, self.config.per_host))
         async with sem, self._global:  # host first: a busy host must not hold global slots
             try:
                 return await self._send(client, method, url)

@@ -551,8 +551,10 @@ def test_referer_is_sent_for_hot_link_protected_files(httpserver: HTTPServer) ->
     url = httpserver.url_for("/files/a.pdf")
 
     async def run() -> tuple[LinkStatus, LinkStatus]:
+        # two runs: within one, a URL is checked once whatever the referer
         async with LinkChecker(config(recheck_delay=None)) as checker:
             with_page = await checker.check([url], referers={url: page})
+        async with LinkChecker(config(recheck_delay=None)) as checker:
             without = await checker.check([url])
         return with_page[url], without[url]
 
@@ -890,3 +892,106 @@ def test_failed_before_costs_one_delayed_get(httpserver) -> None:  # type: ignor
     assert statuses[url].status == 404 and not statuses[url].ok
     methods = [req.method for req, _ in httpserver.log]
     assert methods == ["GET"]
+
+
+# --------------------------------------------------------------------------
+# the queue: checks submitted as a crawl finds them
+# --------------------------------------------------------------------------
+
+
+def test_a_url_submitted_twice_is_checked_once(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a").respond_with_data("<title>a</title>", content_type="text/html")
+    url = httpserver.url_for("/a")
+
+    async def run() -> tuple[bool, bool, dict[str, LinkStatus]]:
+        async with LinkChecker(config()) as checker:
+            first = checker.submit(url)
+            again = checker.submit(url, failed_at=time.monotonic())
+            return first, again, await checker.settle()
+
+    first, again, statuses = asyncio.run(run())
+    assert (first, again) == (True, False)
+    assert statuses[url].ok
+    assert len(httpserver.log) == 1
+
+
+def test_an_old_failure_is_rechecked_without_waiting_its_delay_again(httpserver: HTTPServer) -> None:
+    """The delay runs from the first failure (seen by the crawl minutes ago),
+    not from the submission: with a 600 s delay, a 60 s wait would fail."""
+    httpserver.expect_request("/gone.html").respond_with_data("no", status=404)
+    url = httpserver.url_for("/gone.html")
+
+    async def run() -> LinkStatus:
+        async with LinkChecker(config(recheck_delay=600.0)) as checker:
+            checker.submit(url, failed_at=time.monotonic() - 601.0)
+            return (await asyncio.wait_for(checker.settle(), timeout=60))[url]
+
+    status = asyncio.run(run())
+    assert (status.ok, status.status) == (False, 404)
+    assert [req.method for req, _ in httpserver.log] == ["GET"]
+
+
+def test_a_host_held_at_zero_is_not_contacted_until_raised(httpserver: HTTPServer) -> None:
+    """While a crawl uses the whole budget of its site, the checker's share
+    can be 0: the site's links wait in the queue, other hosts go on."""
+    httpserver.expect_request("/a").respond_with_data("<title>a</title>", content_type="text/html")
+    site = f"127.0.0.1:{httpserver.port}"
+    url = httpserver.url_for("/a")
+    other = url.replace("127.0.0.1", "localhost")
+
+    async def run() -> tuple[int, list[str], dict[str, LinkStatus]]:
+        async with LinkChecker(config()) as checker:
+            checker.limit_host(site, 0)
+            checker.submit(url)
+            checker.submit(other)
+            for _ in range(100):  # until the other host's check is done
+                if checker._results:
+                    break
+                await asyncio.sleep(0.02)
+            before = len(httpserver.log)
+            ended = list(checker._results)
+            checker.limit_host(site, 2)
+            return before, ended, await checker.settle()
+
+    before, ended, statuses = asyncio.run(run())
+    assert ended == [other] and before == 1
+    assert statuses[url].ok and statuses[other].ok
+    assert len(httpserver.log) == 2
+
+
+def test_a_host_limit_in_use_cannot_be_lowered(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/a").respond_with_data("ok")
+    url = httpserver.url_for("/a")
+
+    async def run() -> None:
+        async with LinkChecker(config(per_host=4)) as checker:
+            checker.submit(url)
+            await checker.settle()
+            with pytest.raises(ValueError, match="cannot lower"):
+                checker.limit_host(f"127.0.0.1:{httpserver.port}", 1)
+
+    asyncio.run(run())
+
+
+def test_many_queued_urls_run_as_few_tasks(threaded_server: HTTPServer) -> None:
+    """A big site submits 100,000 links: only ``concurrency`` of them are
+    tasks at a time, the rest wait as queue entries."""
+    threaded_server.expect_request("/p").respond_with_data("<title>ok</title>x", content_type="text/html")
+    urls = [f"{threaded_server.url_for('/p')}?i={i}" for i in range(300)]
+    seen: list[int] = []
+
+    async def run() -> dict[str, LinkStatus]:
+        async with LinkChecker(config(concurrency=6, per_host=6)) as checker:
+            for url in urls:
+                checker.submit(url)
+
+            def on_result(_status: LinkStatus) -> None:
+                checks = [t for t in asyncio.all_tasks()
+                          if not t.done() and t.get_coro().__qualname__ == "LinkChecker._run"]
+                seen.append(len(checks))
+
+            return await checker.settle(on_result)
+
+    statuses = asyncio.run(run())
+    assert len(statuses) == 300 and all(s.ok for s in statuses.values())
+    assert 1 <= max(seen) <= 6
