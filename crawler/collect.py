@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -238,6 +238,10 @@ class SiteCollector:
         self.titles: list[tuple[str, str]] = []
         #: URL -> heading of content pages with relation facts
         self.headings: dict[str, str] = {}
+        #: called once per URL as soon as the crawl knows the link checker must
+        #: check it (url, failed once already): checks then run beside the crawl
+        self.on_check: Callable[[str, bool], None] | None = None
+        self.dispatched: set[str] = set()
 
     # ------------------------------------------------------------------ scope
     def in_scope(self, url: str) -> bool:
@@ -284,19 +288,32 @@ class SiteCollector:
         self.requests += 1 + len(redirects)
         self.bytes += len(html)
         key = canonical_url(url)
-        for hop in redirects:
-            self.statuses.setdefault(canonical_url(hop), (status, None))
+        hops = [canonical_url(hop) for hop in redirects]
         reason = challenge_reason(status, headers, html[:8192])
+        if reason is None and status >= 400:
+            # not settled: the link checker confirms it after a delay, and the
+            # links that redirected here with it
+            for k in (key, *hops):
+                self._check(k, failed=True)
+            return False
+        for hop in hops:
+            self.statuses.setdefault(hop, (status, None))
         if reason is not None:
             self.statuses[key] = (status, "blocked")
             self.unknowns.append(r.UnknownDetection(url=url, reason=r.UnknownReason.BLOCKED, status=status,
                                                     detail=reason))
             return False
-        if status >= 400:
-            self.failed.add(key)
-            return False  # not settled: the link checker confirms it after a delay
         self.statuses[key] = (status, None)
         return True
+
+    def _check(self, url: str, *, failed: bool = False) -> None:
+        """Hand a URL to the link checker now (see :attr:`on_check`); what the
+        crawl settles later is left out of the result by :meth:`finish`."""
+        if failed:
+            self.failed.add(url)
+        if self.on_check is not None and url not in self.dispatched:
+            self.dispatched.add(url)
+            self.on_check(url, failed)
 
     def is_home(self, url: str, depth: int) -> bool:
         return depth == 0 or canonical_url(url) == self.home
@@ -342,21 +359,32 @@ class SiteCollector:
                   for u in dict.fromkeys(extra_urls) if u not in known]
         for link in links:
             target = link.url if link.url in known else canonical_url(link.url)
-            if link.url in known:
+            linked = link.url in known
+            if linked:
                 self.occurrences[target].append((url, link.element))
-            if target in self.scheduled or not self.in_scope(target):
+            if target in self.scheduled:
+                continue
+            if not self.in_scope(target):
+                if linked:
+                    self._check(target)
                 continue
             if not self._wants_crawl(link):
                 extra = self._resource_follow_up(target, link, url)
                 if extra is not None:
                     follow.append(extra)
+                elif linked:
+                    self._check(target)
                 continue
             self.scheduled.add(target)
             alias = _page_alias(target)
             if alias in self.page_keys:
-                continue  # the same page under its other URL: crawled once, link-checked
+                if linked:
+                    self._check(target)  # the same page under its other URL: crawled once, link-checked
+                continue
             self.page_keys.add(alias)
             if depth + 1 > self.target.max_depth or self._trap(target):
+                if linked:
+                    self._check(target)
                 self.skipped_trap += 1
                 path = urlsplit(target).path.split(";", 1)[0]
                 if path not in self.trap_skips and len(self.trap_skips) >= _MAX_TRAP_UNKNOWNS:
@@ -366,6 +394,8 @@ class SiteCollector:
                 continue
             if len(self.scheduled) - self.skipped_trap - self.skipped_limit > self.target.max_pages:
                 self.skipped_limit += 1
+                if linked:
+                    self._check(target)
                 continue
             self.parents[target] = url
             follow.append(FollowUp(target, PAGE, url))
@@ -425,7 +455,8 @@ class SiteCollector:
         self.requests += 1
         key = canonical_url(url)
         if status >= 400:
-            return  # the link checker confirms and reports it
+            self._check(key, failed=True)  # the link checker confirms and reports it
+            return
         self.statuses[key] = (status, None)
         filename = urlsplit(url).path.rsplit("/", 1)[-1]
         if truncated:
@@ -445,11 +476,10 @@ class SiteCollector:
     def script(self, url: str, *, status: int, text: str, referrer: str) -> None:
         """A same-site script: links it writes into pages (暗链 by document.write)."""
         self.requests += 1
-        self.statuses[canonical_url(url)] = (status, None) if status < 400 else self.statuses.get(
-            canonical_url(url), (status, None))
         if status >= 400:
-            self.statuses.pop(canonical_url(url), None)
+            self._check(canonical_url(url), failed=True)  # the link checker confirms and reports it
             return
+        self.statuses[canonical_url(url)] = (status, None)
         self.extra.extend(find_script_links(text, url=referrer or url, script_url=url, site_hosts=self.host_names,
                                             partner_domains=self.target.partner_domains, spam=self.spam))
 
@@ -462,21 +492,24 @@ class SiteCollector:
         if reason is not None:
             self.statuses[key] = (status, "blocked")
         elif status >= 400:
-            self.failed.add(key)  # not settled: the link checker confirms it after a delay
+            self._check(key, failed=True)  # not settled: the link checker confirms it after a delay
         else:
             self.statuses[key] = (status, None)
 
     def failure(self, url: str, *, reason: r.UnknownReason | r.LinkError, status: int | None = None,
                 detail: str = "") -> None:
-        """A request that produced no answer: a link error, or something unobservable."""
+        """A request that produced no answer.  Something unobservable (a timeout,
+        a download over the byte limit) is an unknown and settled so: no problem
+        is claimed for it.  A link error (refused, DNS, TLS) is the link
+        checker's to confirm after its delay and report."""
         self.requests += 1
         key = canonical_url(url)
-        self.failed.add(key)
         if isinstance(reason, r.UnknownReason):
+            self.failed.add(key)
             self.statuses[key] = (status, "unknown")
             self.unknowns.append(r.UnknownDetection(url=url, reason=reason, status=status, detail=detail))
         else:
-            self.statuses[key] = (status, reason.value)
+            self._check(key, failed=True)
 
     # ----------------------------------------------------------------- finish
     def finish(self) -> CrawlOutcome:

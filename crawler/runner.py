@@ -7,8 +7,9 @@ RESULT.json``.  A crash or a hung crawl then stays contained and is killed at
 its time limit.  The child reports progress on stderr as ``progress <json>``
 lines, which the parent turns into a progress display.
 
-Links are checked in the same child after the crawl, so only detections (not
-the 300,000 link occurrences of a big site) cross the process boundary.
+Links are checked in the same child, in the crawl's own event loop, as the
+crawl finds them; only detections (not the 300,000 link occurrences of a big
+site) cross the process boundary.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -143,8 +144,33 @@ def _site_is_private(url: str) -> bool:
     return False
 
 
-def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
-    """Crawl in this process (once per process: Scrapy's reactor cannot restart)."""
+@dataclass(slots=True)
+class CrawlRun:
+    """A crawl and what ran beside and after it in the crawl's event loop."""
+
+    outcome: CrawlOutcome
+    links: list[r.Detection] = field(default_factory=list)
+    link_rows: list[dict[str, Any]] = field(default_factory=list)
+    probes: list[r.Detection] = field(default_factory=list)
+
+
+def site_share(job: CrawlJob) -> int:
+    """Requests at a time the link checker may send to the site's own hosts
+    while the crawl runs.  The crawl and the checker share the site's
+    politeness budget (``concurrency_per_host``): the crawl gets the rest."""
+    if not job.check_links:
+        return 0
+    return min(job.concurrency_per_host // 4, job.link_per_host)
+
+
+def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
+    """Crawl in this process (once per process: Scrapy's reactor cannot restart).
+
+    Links are checked as the crawl finds them, in the crawl's own event loop
+    (Scrapy runs on asyncio), and the search, cloaking and IPv6 probes run
+    while the last link checks finish: nothing waits for a phase to end that
+    it does not need."""
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     from crawler.pagefacts import analysis_workers, make_pool
@@ -152,10 +178,10 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
     from crawler.spiders.site import SiteSpider
 
     collector = SiteCollector(job.target)
+    share = site_share(job)
     settings = scrapy_settings(
-        max_depth=job.target.max_depth,
         max_bytes=job.max_bytes,
-        concurrency_per_host=job.concurrency_per_host,
+        concurrency_per_host=max(1, job.concurrency_per_host - share),
         delay=job.delay,
         timeout=job.timeout,
         retries=job.retries,
@@ -171,6 +197,27 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
             progress({"phase": "crawl", "pages": len(c.facts), "requests": c.requests,
                       "queued": len(c.scheduled)})
 
+    links = _LinkSession(job, collector.hosts, share) if job.check_links else None
+    if links is not None:
+        collector.on_check = links.submit
+    ended: list[CrawlRun] = []
+    failures: list[BaseException] = []
+
+    async def closing(reason: str) -> None:
+        # Scrapy awaits this before it stops the reactor; an exception here
+        # would only be logged by Scrapy, so it is kept and raised below.
+        try:
+            outcome = collector.finish()
+            run = CrawlRun(outcome=outcome)
+            ended.append(run)
+            if reason == "shutdown":  # stopped from outside: the result is partial anyway
+                if links is not None:
+                    links.cancel()
+                return
+            await _after_crawl(job, run, links, progress)
+        except BaseException as exc:
+            failures.append(exc)
+
     pool = make_pool(job.analysis_workers if job.analysis_workers is not None else analysis_workers())
     try:
         process = CrawlerProcess(settings, install_root_handler=False)
@@ -178,12 +225,60 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlOutcome:
         # child's stderr, which the parent reads line by line.
         for name in ("scrapy", "twisted", "scrapy_playwright"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        process.crawl(SiteSpider, collector=collector, progress=tick, pool=pool, render=job.render)
+        crawler = process.create_crawler(SiteSpider)
+        crawler.signals.connect(closing, signal=signals.spider_closed)
+        process.crawl(crawler, collector=collector, progress=tick, pool=pool, render=job.render)
         process.start()
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-    return collector.finish()
+    if failures:
+        raise failures[0]
+    if not ended:
+        raise CrawlError(f"crawl of {job.target.url} ended without closing its spider")
+    return ended[0]
+
+
+async def _after_crawl(job: CrawlJob, run: CrawlRun, links: _LinkSession | None,
+                       progress: ProgressFn | None) -> None:
+    """The rest of a job: the links not yet checked, and the site search,
+    cloaking and IPv6 probes (each probe's failure loses only itself).
+
+    The search and cloaking probes (one request at a time each) run while the
+    last link checks finish, inside the site's budget: the checker then gets
+    ``concurrency_per_host`` minus theirs.  A budget too small to share runs
+    them one after another; the IPv6 check (a request per column) runs last."""
+    from govmon.ipv6check import ipv6_detection_async
+
+    outcome = run.outcome
+
+    async def probe(name: str, coro: Coroutine[Any, Any, list[r.Detection]]) -> list[r.Detection]:
+        try:
+            return await coro
+        except Exception:  # a probe's failure must not lose the crawl
+            log.exception("%s probe of %s failed", name, job.target.url)
+            return []
+
+    side: list[Coroutine[Any, Any, list[r.Detection]]] = []
+    if job.check_search:
+        side.append(probe("site search", check_site_search(job, outcome)))
+    if job.check_cloaking:
+        side.append(probe("cloaking", _cloaking(job, outcome)))
+    budget = min(job.link_per_host, job.concurrency_per_host)
+    overlap = budget - len(side) >= 1
+    found: list[list[r.Detection]] = []
+    if links is not None:
+        limit = max(links.share, budget - len(side) if overlap else budget)
+        (run.links, run.link_rows), *found = await asyncio.gather(
+            links.finish(outcome, progress, site_limit=limit), *(side if overlap else ()))
+    if links is None or not overlap:
+        for coro in side:
+            found.append(await coro)
+    if job.check_ipv6:
+        # columns are known now; link detections are not needed by the IPv6 check
+        found.append([await ipv6_detection_async(job.target.url, outcome.detections, timeout=job.timeout,
+                                                 concurrency=job.concurrency_per_host)])
+    run.probes = [d for group in found for d in group]
 
 
 def _policy(job: CrawlJob) -> AddressPolicy:
@@ -270,93 +365,102 @@ def _mark_dead_attachments(detections: list[r.Detection], dead: set[str]) -> lis
     return out
 
 
-async def _check_links(job: CrawlJob, outcome: CrawlOutcome, progress: ProgressFn | None) -> tuple[
-        list[r.Detection], list[dict[str, Any]]]:
-    from probes.links import LinkCheckConfig, LinkChecker, link_detections
+class _LinkSession:
+    """The link checker of one crawl, in the crawl's event loop.
 
-    # Failed crawl answers are re-checked too: nothing is reported dead on one try.
-    urls = list(outcome.to_check)
-    if not urls:
-        return [], []
-    policy = _policy(job)
-    config = LinkCheckConfig(
-        policy=policy,
-        concurrency=job.link_concurrency,
-        per_host=job.link_per_host,
-        timeout=job.timeout,
-        recheck_delay=job.recheck_delay,
-        deny_hosts=frozenset(job.deny_hosts),
-    )
-    done = [0]
+    The collector hands it each URL as soon as the crawl knows the URL is the
+    checker's (an external link, a resource, a page that answered 404), so
+    checks overlap the crawl.  While the crawl runs the site's own hosts get
+    only ``share`` requests at a time here; :meth:`finish` gives them the rest
+    of the site's budget once the crawl no longer uses it."""
 
-    def on_result(_status: object) -> None:
-        done[0] += 1
-        if progress is not None and done[0] % 50 == 0:
-            progress({"phase": "links", "checked": done[0], "total": len(urls)})
+    def __init__(self, job: CrawlJob, site_hosts: frozenset[str], share: int) -> None:
+        from probes.links import LinkCheckConfig, LinkChecker
 
-    async with LinkChecker(config) as checker:
-        statuses = await checker.check(urls, on_result=on_result,
-                                       failed_before=outcome.failed)
-    links, unknowns = link_detections(outcome.occurrences, statuses, home_url=job.target.url)
-    rows = [
-        {"url": s.url, "ok": s.ok, "status": s.status, "error": s.error.value if s.error else None,
-         "final_url": s.final_url, "seconds": s.seconds}
-        for s in statuses.values()
-    ]
-    return [*links, *unknowns], rows
+        self.job = job
+        self.site_hosts = site_hosts
+        self.checker = LinkChecker(LinkCheckConfig(
+            policy=_policy(job),
+            concurrency=job.link_concurrency,
+            per_host=job.link_per_host,
+            timeout=job.timeout,
+            recheck_delay=job.recheck_delay,
+            deny_hosts=frozenset(job.deny_hosts),
+        ))
+        self.share = share
+        for host in site_hosts:
+            self.checker.limit_host(host, share)
+
+    def submit(self, url: str, failed: bool) -> None:
+        self.checker.submit(url, failed_at=time.monotonic() if failed else None)
+
+    def cancel(self) -> None:
+        self.checker.cancel()
+
+    async def finish(self, outcome: CrawlOutcome, progress: ProgressFn | None, *, site_limit: int) -> tuple[
+            list[r.Detection], list[dict[str, Any]]]:
+        """Check what is left, the site's hosts now ``site_limit`` requests at a
+        time; wait for every check; failed links as detections."""
+        from probes.links import link_detections
+
+        job = self.job
+        try:
+            # Failed crawl answers are re-checked too: nothing is reported dead on one try.
+            now = time.monotonic()
+            for url in outcome.to_check:
+                self.checker.submit(url, failed_at=now if url in outcome.failed else None)
+            for host in self.site_hosts:
+                self.checker.limit_host(host, site_limit)
+            done = [0]
+            total = self.checker.submitted
+
+            def on_result(_status: object) -> None:
+                done[0] += 1
+                if progress is not None and done[0] % 50 == 0:
+                    progress({"phase": "links", "checked": done[0], "total": total})
+
+            every = await self.checker.settle(on_result)
+        finally:
+            await self.checker.aclose()
+        # What the crawl settled after the checker got it (a page first seen as
+        # an image, say) is the crawl's: only ``to_check`` is reported.
+        statuses = {url: every[url] for url in outcome.to_check}
+        links, unknowns = link_detections(outcome.occurrences, statuses, home_url=job.target.url)
+        rows = [
+            {"url": s.url, "ok": s.ok, "status": s.status, "error": s.error.value if s.error else None,
+             "final_url": s.final_url, "seconds": s.seconds}
+            for s in statuses.values()
+        ]
+        return [*links, *unknowns], rows
 
 
 def run_job(job: CrawlJob, *, progress: ProgressFn | None = None) -> SiteResult:
-    """Crawl, then check the links the crawl could not settle itself."""
+    """Crawl; check the links the crawl could not settle itself; probe."""
     started = time.monotonic()
-    outcome = crawl(job, progress=progress)
-    detections = list(outcome.detections)
-    link_rows: list[dict[str, Any]] = []
-    checked = searched = 0
+    run = crawl(job, progress=progress)
+    outcome = run.outcome
+    detections = [*outcome.detections, *run.links]
     if job.check_links:
-        extra, link_rows = asyncio.run(_check_links(job, outcome, progress))
-        detections.extend(extra)
-        checked = len(link_rows)
-        detections = _mark_dead_attachments(detections, dead_urls(link_rows))
-    if job.check_search:
-        try:
-            searches = asyncio.run(check_site_search(job, outcome))
-        except Exception:  # a probe's failure must not lose the crawl
-            log.exception("site search probe of %s failed", job.target.url)
-            searches = []
-        detections.extend(searches)
-        searched = len(searches)
-    if job.check_cloaking:
-        detections.extend(_cloaking(job, outcome))
-    if job.check_ipv6:
-        from govmon.ipv6check import ipv6_detection
-
-        detections.append(ipv6_detection(job.target.url, detections, timeout=job.timeout))
+        detections = _mark_dead_attachments(detections, dead_urls(run.link_rows))
+    detections.extend(run.probes)
+    checked = len(run.link_rows)
+    searched = sum(1 for d in run.probes if isinstance(d, r.SearchDetection))
     unknown = sum(1 for d in detections if d.KIND is r.DetectionKind.UNKNOWN)
     stats = r.CrawlStats(pages=outcome.stats.pages, requests=outcome.stats.requests + checked + searched,
                          seconds=round(time.monotonic() - started, 3), unknown=unknown,
                          links_checked=checked + len(outcome.statuses), bytes=outcome.stats.bytes)
-    return SiteResult(detections=detections, stats=stats, pages=outcome.pages, link_checks=link_rows)
+    return SiteResult(detections=detections, stats=stats, pages=outcome.pages, link_checks=run.link_rows)
 
 
-def _cloaking(job: CrawlJob, outcome: CrawlOutcome) -> list[r.Detection]:
+async def _cloaking(job: CrawlJob, outcome: CrawlOutcome) -> list[r.Detection]:
     """Cloaked injection: links or spam text served only to a search engine's crawler."""
-    import httpx
-
     from probes.cloaking import detect_cloaking
 
-    async def run() -> list[r.Detection]:
-        async with httpx.AsyncClient(timeout=job.timeout, follow_redirects=True, trust_env=False) as client:
-            return list(await detect_cloaking(job.target.url, client=client,
-                                              site_hosts={h.split(":")[0] for h in outcome.hosts}
-                                              or {urlsplit(job.target.url).hostname or ""},
-                                              partner_domains=job.target.partner_domains))
-
-    try:
-        return asyncio.run(run())
-    except Exception:  # a probe's failure must not lose the crawl
-        log.exception("cloaking check of %s failed", job.target.url)
-        return []
+    async with httpx.AsyncClient(timeout=job.timeout, follow_redirects=True, trust_env=False) as client:
+        return list(await detect_cloaking(job.target.url, client=client,
+                                          site_hosts={h.split(":")[0] for h in outcome.hosts}
+                                          or {urlsplit(job.target.url).hostname or ""},
+                                          partner_domains=job.target.partner_domains))
 
 
 class CrawlInterrupted(CrawlError):

@@ -32,13 +32,22 @@ def _ipv4_literal(host: str) -> bool:
 def ipv6_detection(url: str, detections: Sequence[r.Detection], *, timeout: float = 15.0,
                    resolve_aaaa: AaaaResolver = system_resolve_aaaa) -> r.Detection:
     """Check the homepage and the first-level columns over IPv6."""
+    return asyncio.run(ipv6_detection_async(url, detections, timeout=timeout, resolve_aaaa=resolve_aaaa))
+
+
+async def ipv6_detection_async(url: str, detections: Sequence[r.Detection], *, timeout: float = 15.0,
+                               resolve_aaaa: AaaaResolver = system_resolve_aaaa,
+                               concurrency: int = 8) -> r.Detection:
+    """:func:`ipv6_detection` in a running event loop (a crawl's), ``concurrency``
+    requests at a time (the site's politeness budget)."""
     host = urlsplit(url).hostname or ""
     if _ipv4_literal(host):
         return r.UnknownDetection(url=url + "#ipv6", reason=r.UnknownReason.UNSUPPORTED,
                                   detail="IPv6: the site is addressed by an IPv4 literal, nothing to resolve")
     links = [d.url for d in detections if isinstance(d, r.ColumnDetection) and d.level == 1][:50]
     try:
-        return asyncio.run(check_ipv6(url, resolve_aaaa=resolve_aaaa, links=links or None, timeout=timeout))
+        return await check_ipv6(url, resolve_aaaa=resolve_aaaa, links=links or None, timeout=timeout,
+                                concurrency=concurrency)
     except OSError as exc:
         log.warning("IPv6 check of %s: resolver failed: %s", url, exc)
         return r.UnknownDetection(url=url + "#ipv6", reason=r.UnknownReason.NETWORK,
