@@ -180,10 +180,8 @@ def _rule_events(
         return events
 
     for o in hits:
-        if rule.type is EventType.WARNING:
-            pts = 0.0
-        else:
-            pts = o.points if o.points is not None else rule.points * o.count
+        counted = o.points if o.points is not None else rule.points * o.count
+        pts = 0.0 if rule.type is EventType.WARNING else counted
         events.append(_event(rule, rule.type, [o], o.message, points=pts, notes=notes_for([o])))
     return events
 

@@ -10,7 +10,7 @@ from crawler.collect import CrawlTarget, SiteCollector
 from govmon import records as r
 
 BASE = "http://127.0.0.1:8000"
-HOME = f"""<html><head><title>首页</title></head><body>
+HOME = """<html><head><title>首页</title></head><body>
 <a href="/a.html">甲</a><a href="/a.html">甲again</a>
 <a href="http://other.example.cn/x.html">外链</a><img src="/logo.png">
 <a href="/index.html">首页</a><a href="/old.html">旧</a></body></html>"""

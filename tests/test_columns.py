@@ -84,7 +84,7 @@ LAYOUTS = [
         '<div class="news">'
         + lis(
             DATES,
-            fmt='<div class="item"><a href="./{i}.html">标题第{i}条信息</a><span class="date">{d}</span></div>',  # noqa: E501
+            fmt='<div class="item"><a href="./{i}.html">标题第{i}条信息</a><span class="date">{d}</span></div>',
         )
         + "</div>",
     ),
@@ -93,7 +93,7 @@ LAYOUTS = [
         '<div class="news">'
         + lis(
             DATES,
-            fmt='<div class="row"><div class="t"><a href="./{i}.html">标题第{i}条信息</a></div><div class="d">{d}</div></div>',  # noqa: E501
+            fmt='<div class="row"><div class="t"><a href="./{i}.html">标题第{i}条信息</a></div><div class="d">{d}</div></div>',
         )
         + "</div>",
     ),
@@ -128,7 +128,7 @@ LAYOUTS = [
         "split-day-and-year-month",
         "<ul>"
         + "".join(
-            f'<li><div class="d"><b>{day}</b><span>{ym}</span></div><a href="./{i}.html">标题第{i}条信息</a></li>'  # noqa: E501
+            f'<li><div class="d"><b>{day}</b><span>{ym}</span></div><a href="./{i}.html">标题第{i}条信息</a></li>'
             for i, (day, ym) in enumerate([("20", "2026-11"), ("02", "2026-11"), ("15", "2026-10")])
         )
         + "</ul>",
@@ -158,7 +158,7 @@ def test_list_layouts(body: str) -> None:
 
 def test_main_list_wins_over_sidebar_and_menu() -> None:
     body = (
-        '<ul class="nav"><li><a href="/a/">政务公开</a></li><li><a href="/b/">互动交流</a></li></ul>'  # noqa: E501
+        '<ul class="nav"><li><a href="/a/">政务公开</a></li><li><a href="/b/">互动交流</a></li></ul>'
         '<div class="side"><ul>' + lis(["2026-11-24"]) + "</ul></div>"
         '<div class="main"><h2>通知公告</h2><ul>'
         + lis(["2026-06-01", "2026-05-01", "2026-04-01", "2026-03-01"])
@@ -292,7 +292,7 @@ def test_marker_beside_entries_is_not_blank() -> None:
 
 
 def test_marker_inside_a_script_is_not_blank() -> None:
-    body = '<ul class="list"></ul><script>$.ajax({url:"/api/list",success:function(d){if(!d.length){$("#l").html("暂无数据")}}})</script>'  # noqa: E501
+    body = '<ul class="list"></ul><script>$.ajax({url:"/api/list",success:function(d){if(!d.length){$("#l").html("暂无数据")}}})</script>'
     listing = analyse_listing(
         page(body, head='<meta name="ColumnName" content="通知公告">'), as_of=AS_OF
     )
@@ -315,7 +315,7 @@ def test_empty_container_without_name_or_pager_is_not_a_column() -> None:
 
 
 def test_article_by_meta() -> None:
-    head = '<meta name="ArticleTitle" content="某某通知"><meta name="PubDate" content="2026年11月02日">'  # noqa: E501
+    head = '<meta name="ArticleTitle" content="某某通知"><meta name="PubDate" content="2026年11月02日">'
     body = "<h1>某某通知</h1><p>正文</p><ul>" + lis(DATES) + "</ul>"
     listing = analyse_listing(page(body, head=head), as_of=AS_OF)
     assert listing.is_article
@@ -346,7 +346,7 @@ def test_article_by_labels_and_long_body() -> None:
 def test_name_candidates() -> None:
     head = '<meta name="ColumnName" content="通知公告栏">'
     body = (
-        '<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="./">通知公告</a></div>'  # noqa: E501
+        '<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a> &gt; <a href="./">通知公告</a></div>'
         '<div class="main"><div class="title">公告公示</div><ul>' + lis(DATES) + "</ul></div>"
     )
     names = analyse_listing(
@@ -399,7 +399,7 @@ HOME = f"{SITE}/"
 NAV_HTML = (
     '<div class="header"><ul id="nav">'
     '<li><a href="/">首页</a></li>'
-    '<li><a href="/zwgk/">政务公开</a><ul class="sub"><li><a href="/zwgk/tzgg/">通知公告</a></li></ul></li>'  # noqa: E501
+    '<li><a href="/zwgk/">政务公开</a><ul class="sub"><li><a href="/zwgk/tzgg/">通知公告</a></li></ul></li>'
     '<li><a href="/gzdt/">工作动态</a></li>'
     '<li><a href="/hdjl/">互动交流</a></li>'
     '<li><a href="/bsfw/">办事服务</a></li>'
@@ -420,7 +420,7 @@ def test_navigation_first_level_only() -> None:
 
 
 def test_navigation_link_bar_fallback() -> None:
-    bar = '<div class="top"><a href="/a/">机构概况</a><a href="/b/">政务公开</a><a href="/c/">政务服务</a><a href="/d/">互动交流</a></div>'  # noqa: E501
+    bar = '<div class="top"><a href="/a/">机构概况</a><a href="/b/">政务公开</a><a href="/c/">政务服务</a><a href="/d/">互动交流</a></div>'
     nav = navigation(page(bar, url=HOME))
     assert [n.text for n in nav] == ["机构概况", "政务公开", "政务服务", "互动交流"]
 
@@ -715,11 +715,11 @@ def test_same_page_under_two_urls_counts_once() -> None:
 
 def test_hanweb_datastore_records() -> None:
     records = "".join(
-        f'<record><![CDATA[<li><a href="/art/{i}.html" title="标题{i}">标题第{i}条</a><span>{d}</span></li>]]></record>'  # noqa: E501
+        f'<record><![CDATA[<li><a href="/art/{i}.html" title="标题{i}">标题第{i}条</a><span>{d}</span></li>]]></record>'
         for i, d in enumerate(DATES)
     )
     body = (
-        '<div id="4461"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="x"></a>]]></nextgroup>'  # noqa: E501
+        '<div id="4461"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="x"></a>]]></nextgroup>'
         f"<recordset>{records}</recordset><totalrecord>57</totalrecord></datastore></script>"
         "<script>$.ajax({url:'/module/web/jpage/dataproxy.jsp'})</script></div>"
     )
@@ -769,7 +769,7 @@ def test_channel_front_page_of_several_lists_is_not_a_column() -> None:
 
 
 def test_names_lose_the_spaces_of_menus() -> None:
-    bar = '<ul class="nav"><li><a href="/a/">要 闻</a></li><li><a href="/b/">政府信息\n公开指南</a></li><li><a href="/c/">English Site</a></li></ul>'  # noqa: E501
+    bar = '<ul class="nav"><li><a href="/a/">要 闻</a></li><li><a href="/b/">政府信息\n公开指南</a></li><li><a href="/c/">English Site</a></li></ul>'
     assert [n.text for n in navigation(page(bar, url=HOME))] == [
         "要闻",
         "政府信息公开指南",
@@ -781,7 +781,7 @@ def test_gbk_page_with_a_wrong_header_end_to_end() -> None:
     from crawler.analysis.encoding import decode_html
 
     html = (
-        '<html><head><meta charset="gb2312"><meta name="ColumnName" content="人事信息"></head><body><ul>'  # noqa: E501
+        '<html><head><meta charset="gb2312"><meta name="ColumnName" content="人事信息"></head><body><ul>'
         + lis(DATES, fmt='<li><a href="./{i}.html">王堃同志任职公示{i}</a><span>{d}</span></li>')
         + "</ul></body></html>"
     )

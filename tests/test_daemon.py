@@ -7,6 +7,7 @@ probes, a crawl and a notice all happen within seconds.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -112,7 +113,7 @@ def test_daemon_survives_sigterm_mid_crawl_and_restart(tmp_path: Path) -> None:
                 runs = store.runs()
                 # max_instances=1: no two crawls of the site ever overlapped
                 spans = sorted((r.started_at, r.finished_at) for r in runs)
-                for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+                for (_, end), (start, _) in itertools.pairwise(spans):
                     assert end is not None and end <= start
                 assert not any(r.status == "running" for r in runs)
                 store.close()

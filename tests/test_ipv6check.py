@@ -43,7 +43,7 @@ def test_support_over_loopback_v6() -> None:
         address_family = socket.AF_INET6
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             code = 404 if self.path.startswith("/gone") else 200
             body = b"<html><body>ok</body></html>"
             self.send_response(code)
@@ -51,7 +51,7 @@ def test_support_over_loopback_v6() -> None:
             self.end_headers()
             self.wfile.write(body)
 
-        do_HEAD = do_GET  # noqa: N815
+        do_HEAD = do_GET
 
         def log_message(self, *args: object) -> None:
             pass

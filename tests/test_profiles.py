@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (tables of one-line YAML rules read best unwrapped)
+
 """Profiles: the built-ins load and quote their seeds; bad files fail naming file and rule."""
 
 from __future__ import annotations

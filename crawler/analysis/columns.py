@@ -163,7 +163,8 @@ _PAGER_TEXT = re.compile(
 )
 # Checked on the last path segment and on the query separately: cheap on
 # pages with hundreds of links.
-_PAGER_WORDS = ("下一页", "下页", "上一页", "上页", "尾页", "末页", "最后一页", "后一页", "前一页", "next", "prev", "last")
+_PAGER_WORDS = ("下一页", "下页", "上一页", "上页", "尾页", "末页", "最后一页", "后一页", "前一页",
+                "next", "prev", "last")
 _PAGER_WORD_SELECTOR = ", ".join(f'a:lexbor-contains("{w}" i)' for w in _PAGER_WORDS)
 _PAGER_FILE = re.compile(r"(?:index|list|default|more|news)_\d+\.\w+$", re.IGNORECASE)
 _PAGER_QUERY = re.compile(
@@ -666,10 +667,8 @@ def _blank_marker(page: ParsedPage) -> str | None:
 
 
 def _empty_container(page: ParsedPage) -> bool:
-    for node in page.tree.css(_EMPTY_LIST_SELECTOR):
-        if not _text(node) and node.css_first("a, img") is None:
-            return True
-    return False
+    return any(not _text(node) and node.css_first("a, img") is None
+               for node in page.tree.css(_EMPTY_LIST_SELECTOR))
 
 
 def _has_article_meta(page: ParsedPage) -> bool:

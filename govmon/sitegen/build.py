@@ -927,10 +927,8 @@ class _Builder:
         col = plan.col
         home = plan.kind == "home"
         _, observable, jiucuo = self._footer(col, home=home)
-        if col is not None and col.spec.footer_script:
-            markers = ALL_MARKERS
-        else:
-            markers = self._footer_markers(col, home)
+        scripted = col is not None and col.spec.footer_script
+        markers = ALL_MARKERS if scripted else self._footer_markers(col, home)
         entry = col.entries[plan.number] if plan.kind == "article" and col else None
         metas = self._metas(col if plan.kind != "contact" else None, entry, url)
         page_type = {
