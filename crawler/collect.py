@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import heapq
 import logging
+from array import array
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -64,6 +65,51 @@ _SAMPLE = 5
 _MAX_TITLES = 200
 #: Parent hops walked to find the column a page belongs to.
 _MAX_HOPS = 8
+
+
+_ELEMENTS = tuple(r.Element)
+_ELEMENT_CODE = {e: i for i, e in enumerate(_ELEMENTS)}
+
+
+class Occurrences:
+    """Where each link was seen: 4 bytes an occurrence (page number × 8 +
+    element) instead of a 64-byte tuple, as a 5,000-page site has 260,000 of
+    them and only the few links that fail are ever reported with their pages."""
+
+    def __init__(self) -> None:
+        self.pages: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self._by_url: dict[str, array[int]] = {}
+
+    def page(self, url: str) -> int:
+        """The number of a page carrying links (given once per page)."""
+        number = self._numbers.get(url)
+        if number is None:
+            number = self._numbers[url] = len(self.pages)
+            self.pages.append(url)
+        return number
+
+    def add(self, url: str, page: int, element: r.Element) -> None:
+        seen = self._by_url.get(url)
+        if seen is None:
+            seen = self._by_url[url] = array("I")
+        seen.append(page * 8 + _ELEMENT_CODE[element])
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._by_url
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_url)
+
+    def __len__(self) -> int:
+        return len(self._by_url)
+
+    def pairs(self, url: str) -> list[tuple[str, r.Element]]:
+        """(page URL, element) of every occurrence of ``url``, in crawl order."""
+        return [(self.pages[v >> 3], _ELEMENTS[v & 7]) for v in self._by_url.get(url, ())]
+
+    def select(self, urls: Iterable[str]) -> dict[str, list[tuple[str, r.Element]]]:
+        return {url: self.pairs(url) for url in urls}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +185,7 @@ class CrawlOutcome:
     """The crawl's result: detections, and the links left for the link checker."""
 
     detections: list[r.Detection]
-    #: canonical URL -> [(page URL, element)] for every link seen
+    #: canonical URL -> [(page URL, element)] for every link of ``to_check``
     occurrences: dict[str, list[tuple[str, r.Element]]]
     #: URLs whose status the crawl itself established (crawled pages)
     statuses: dict[str, tuple[int | None, str | None]]
@@ -207,7 +253,7 @@ class SiteCollector:
         self.pattern_counts: dict[str, int] = defaultdict(int)
         self.facts: list[_PageFacts] = []
         self.parents: dict[str, str] = {}
-        self.occurrences: dict[str, list[tuple[str, r.Element]]] = defaultdict(list)
+        self.occurrences = Occurrences()
         self.statuses: dict[str, tuple[int | None, str | None]] = {}
         self.unknowns: list[r.UnknownDetection] = []
         self.extra: list[r.Detection] = []
@@ -357,11 +403,12 @@ class SiteCollector:
         extra_urls = [*listing.pagination, *(facts.interaction.answer_links if facts.interaction else ())]
         links += [PageLink(url=u, element=r.Element.A, attachment=False, text="")
                   for u in dict.fromkeys(extra_urls) if u not in known]
+        page_no = self.occurrences.page(url)
         for link in links:
             target = link.url if link.url in known else canonical_url(link.url)
             linked = link.url in known
             if linked:
-                self.occurrences[target].append((url, link.element))
+                self.occurrences.add(target, page_no, link.element)
             if target in self.scheduled:
                 continue
             if not self.in_scope(target):
@@ -550,7 +597,7 @@ class SiteCollector:
                              unknown=len(unknowns), bytes=self.bytes)
         pages = [{"url": f.url, "status": f.status, "page_type": f.page_type.value, "title": f.title,
                   "depth": f.depth, "bytes": 0} for f in self.facts]
-        return CrawlOutcome(detections=detections, occurrences=dict(self.occurrences),
+        return CrawlOutcome(detections=detections, occurrences=self.occurrences.select(to_check),
                             statuses=self.statuses, to_check=to_check, stats=stats, pages=pages,
                             failed=frozenset(self.failed & set(to_check)),
                             search_form=find_search(self.home_page) if self.home_page is not None else None,

@@ -207,6 +207,8 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
         # Scrapy awaits this before it stops the reactor; an exception here
         # would only be logged by Scrapy, so it is kept and raised below.
         try:
+            if pool is not None:
+                pool.shutdown(wait=False)  # no page is analysed any more: free the worker now
             outcome = collector.finish()
             run = CrawlRun(outcome=outcome)
             ended.append(run)
