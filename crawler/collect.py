@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import heapq
 import logging
-from array import array
 import re
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace

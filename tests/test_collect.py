@@ -69,3 +69,20 @@ def test_what_the_crawl_settles_later_is_not_left_to_the_checker() -> None:
     collector.page(BASE + "/a.html", status=200, html='<a href="/show?id=1">图</a>', depth=1)
     collector.page(BASE + "/show?id=1", status=200, html="<title>图</title>", depth=2)
     assert f"{BASE}/show?id=1" not in collector.finish().to_check
+
+
+def test_scrapys_download_exceptions_mean_what_they_say() -> None:
+    """Scrapy 2.19 wraps Twisted's errors in its own: a timeout and an
+    over-limit download are unknowns, refused/DNS/lost connections link errors."""
+    from scrapy import exceptions as x
+    from twisted.internet import error
+
+    from crawler.spiders.site import classify_failure
+
+    assert classify_failure(x.DownloadTimeoutError("slow")) is r.UnknownReason.TIMEOUT
+    assert classify_failure(x.DownloadCancelledError("big")) is r.UnknownReason.LIMIT
+    assert classify_failure(x.CannotResolveHostError("nx")) is r.LinkError.DNS
+    assert classify_failure(x.DownloadConnectionRefusedError("no")) is r.LinkError.CONNECT
+    assert classify_failure(x.DownloadFailedError("lost")) is r.LinkError.CONNECT
+    assert classify_failure(error.TimeoutError()) is r.UnknownReason.TIMEOUT
+    assert classify_failure(ValueError("?")) is r.UnknownReason.ERROR

@@ -14,6 +14,7 @@ from concurrent.futures import Executor
 from typing import Any
 
 import scrapy
+from scrapy import exceptions
 from scrapy.http import Request, Response, TextResponse
 from twisted.internet import defer, error
 from twisted.python.failure import Failure
@@ -27,9 +28,17 @@ from govmon import records as r
 log = logging.getLogger(__name__)
 
 #: Download exceptions -> what they mean.  A timeout or a cancelled (too large)
-#: download is *unknown* for the page's analysis; the link checker still
-#: decides the link's own status.
+#: download is *unknown*: no problem is claimed for the page.  A link error is
+#: the link checker's to confirm.  Scrapy 2.19's download handlers raise their
+#: own exceptions (``wrap_twisted_exceptions``); Twisted's are kept for what
+#: reaches the errback unwrapped (a retry middleware's last failure, say).
 FAILURES: tuple[tuple[type[BaseException], r.UnknownReason | r.LinkError], ...] = (
+    (exceptions.DownloadTimeoutError, r.UnknownReason.TIMEOUT),
+    (exceptions.DownloadCancelledError, r.UnknownReason.LIMIT),
+    (exceptions.CannotResolveHostError, r.LinkError.DNS),
+    (exceptions.DownloadConnectionRefusedError, r.LinkError.CONNECT),
+    (exceptions.DownloadFailedError, r.LinkError.CONNECT),
+    (exceptions.ResponseDataLossError, r.LinkError.CONNECT),
     (error.DNSLookupError, r.LinkError.DNS),
     (error.TimeoutError, r.UnknownReason.TIMEOUT),
     (error.TCPTimedOutError, r.UnknownReason.TIMEOUT),
