@@ -45,7 +45,8 @@ class CrawlLimits(_Model):
         5_000_000, description="largest page body read, in bytes; larger pages are unknown (limit)"
     )
     concurrency_per_host: Annotated[int, Field(ge=1, le=64)] = Field(
-        8, description="simultaneous requests to one host"
+        8, description="simultaneous requests to one of the site's hosts: the crawl, its link "
+                       "checks and its probes together"
     )
     delay: Annotated[float, Field(ge=0, le=60)] = Field(0.0, description="seconds between requests to one host")
     timeout: Annotated[float, Field(gt=0, le=120)] = Field(15.0, description="seconds per request")
