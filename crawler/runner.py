@@ -189,15 +189,15 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
         render=job.render,
     )
     last = [0.0]
+    links = _LinkSession(job, collector.hosts, share) if job.check_links else None
 
     def tick(c: SiteCollector) -> None:
         now = time.monotonic()
         if progress is not None and now - last[0] >= 0.5:
             last[0] = now
             progress({"phase": "crawl", "pages": len(c.facts), "requests": c.requests,
-                      "queued": len(c.scheduled)})
+                      "queued": len(c.scheduled), "checked": links.checker.done if links is not None else 0})
 
-    links = _LinkSession(job, collector.hosts, share) if job.check_links else None
     if links is not None:
         collector.on_check = links.submit
     ended: list[CrawlRun] = []

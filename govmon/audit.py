@@ -137,7 +137,8 @@ def _progress_printer(enabled: bool) -> tuple[Callable[[dict[str, Any]], None] |
 
     def update(info: dict[str, Any]) -> None:
         if info.get("phase") == "crawl":
-            progress.update(crawl_task, detail=f"{info['pages']} pages, {info['queued']} found")
+            checked = f", {info['checked']} links checked" if info.get("checked") else ""
+            progress.update(crawl_task, detail=f"{info['pages']} pages, {info['queued']} found{checked}")
         elif info.get("phase") == "links":
             if not link_task:
                 link_task.append(progress.add_task("checking links", total=info["total"], detail=""))

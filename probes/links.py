@@ -362,6 +362,11 @@ class LinkChecker:
     def submitted(self) -> int:
         return len(self._seen)
 
+    @property
+    def done(self) -> int:
+        """URLs whose check has ended."""
+        return len(self._ended)
+
     async def settle(
         self, on_result: Callable[[LinkStatus], None] | None = None
     ) -> dict[str, LinkStatus]:
