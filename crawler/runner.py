@@ -482,7 +482,10 @@ def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.runner", str(job_path), str(result_path)],
+            # -P: the working directory is not on the child's path, so a
+            # ``crawler`` package of the user's own (govmon run from a project
+            # folder) cannot stand in for this one
+            [sys.executable, "-P", "-m", "crawler.runner", str(job_path), str(result_path)],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
         )
         deadline = time.monotonic() + limit

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,3 +111,19 @@ def test_crawl_and_link_checks_share_the_hosts_budget(server: _Counting, per_hos
     assert dead == expected
     moved = next(d for d in result.detections if isinstance(d, r.LinkDetection) and d.url.endswith("/moved.html"))
     assert moved.status == 404 and moved.redirects == (f"{base}/nowhere.html",)
+
+
+def test_the_crawl_child_runs_this_crawler_whatever_the_working_directory(
+        server: _Counting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m`` puts the working directory first on the path: a user's own
+    ``crawler`` package there must not be what the child runs."""
+    fake = tmp_path / "crawler"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "runner.py").write_text("raise SystemExit('the wrong crawler ran')\n")
+    monkeypatch.chdir(tmp_path)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    job = CrawlJob(target=CrawlTarget(url=base + "/", as_of=date(2026, 11, 25), max_pages=3), check_links=False,
+                   check_search=False, check_cloaking=False, check_ipv6=False, analysis_workers=0)
+    result = crawl_in_subprocess(job, time_limit=120)
+    assert result.stats.pages >= 1
