@@ -268,20 +268,8 @@ def _from_table(
             _cell(cells, cols.get(kind)) for kind in ("asked", "answered", "status", "unit")
         )
         status = parse_status(status_t) if status_t is not None else MessageStatus.UNKNOWN
-        answered = parse_date(answered_t, as_of=as_of) if answered_t else None
-        if status is MessageStatus.UNKNOWN and answered is not None:
-            status = MessageStatus.ANSWERED
-        out.append(
-            MessageDetection(
-                url=page.resolve(a.attributes.get("href") or ""),
-                board=board,
-                title=_item_title(a),
-                asked=parse_date(asked_t, as_of=as_of) if asked_t else None,
-                answered=answered,
-                status=status,
-                reply_unit=unit_t if unit_t and not _EMPTY.match(unit_t) else None,
-            )
-        )
+        out.append(_list_message(page, a, board=board, as_of=as_of, status=status, asked_t=asked_t,
+                                 answered_t=answered_t, unit_t=unit_t))
     return out
 
 
@@ -296,24 +284,30 @@ def _from_selectors(page: ParsedPage, sel: MessageSelectors, *, as_of: date, boa
         asked_t, answered_t, unit_t, reply_t = (
             _select(item, css) for css in (sel.asked, sel.answered, sel.reply_unit, sel.reply)
         )
-        answered = parse_date(answered_t, as_of=as_of) if answered_t else None
         status = parse_status(item.text()) if sel.reply is None else MessageStatus.UNKNOWN
         if reply_t is not None:
             status = MessageStatus.ANSWERED if not _EMPTY.match(reply_t) else status
-        if status is MessageStatus.UNKNOWN and answered is not None:
-            status = MessageStatus.ANSWERED
-        out.append(
-            MessageDetection(
-                url=page.resolve(a.attributes.get("href") or ""),
-                board=board,
-                title=_item_title(a),
-                asked=parse_date(asked_t, as_of=as_of) if asked_t else None,
-                answered=answered,
-                status=status,
-                reply_unit=unit_t if unit_t and not _EMPTY.match(unit_t) else None,
-            )
-        )
+        out.append(_list_message(page, a, board=board, as_of=as_of, status=status, asked_t=asked_t,
+                                 answered_t=answered_t, unit_t=unit_t))
     return out
+
+
+def _list_message(page: ParsedPage, a: LexborNode, *, board: str, as_of: date, status: MessageStatus,
+                  asked_t: str | None, answered_t: str | None, unit_t: str | None) -> MessageDetection:
+    """A message as one row of a board's list gives it (a table row, or an item
+    read with the site's selectors): a reply date makes it answered."""
+    answered = parse_date(answered_t, as_of=as_of) if answered_t else None
+    if status is MessageStatus.UNKNOWN and answered is not None:
+        status = MessageStatus.ANSWERED
+    return MessageDetection(
+        url=page.resolve(a.attributes.get("href") or ""),
+        board=board,
+        title=_item_title(a),
+        asked=parse_date(asked_t, as_of=as_of) if asked_t else None,
+        answered=answered,
+        status=status,
+        reply_unit=unit_t if unit_t and not _EMPTY.match(unit_t) else None,
+    )
 
 
 def _from_items(page: ParsedPage, *, as_of: date, board: str) -> list[MessageDetection]:
