@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -15,18 +13,6 @@ from govmon.records import HiddenLinkDetection
 from probes.cloaking import BAIDUSPIDER_UA, detect_cloaking
 
 SPAM = load_spam()
-
-
-@pytest.fixture
-def httpserver() -> Iterator[HTTPServer]:
-    """A server on 127.0.0.1 only (not "localhost", which may resolve elsewhere)."""
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.clear()
-        server.stop()
 
 
 NORMAL = """<html><head><title>某县人民政府</title></head><body>

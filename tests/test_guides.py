@@ -5,8 +5,7 @@ scorer (NAT-V-SERVICE-A/B/C at and around their thresholds, JS-GUIDE)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time
-from functools import cache
+from datetime import datetime, time
 
 import pytest
 
@@ -28,24 +27,10 @@ from govmon.records import (
     EventType,
     GuideDetection,
 )
-from govmon.sitegen.build import Portal, build_portal
-from govmon.sitegen.scenarios import standard
 from scoring.engine import evaluate
 from scoring.measures import BEIJING, NATIONAL_GUIDE_ELEMENTS
 from scoring.profiles import load_profile
-
-AS_OF = date(2026, 11, 25)
-BASE = "http://127.0.0.1:8000"
-
-
-@cache
-def portal() -> Portal:
-    return build_portal(standard(AS_OF))
-
-
-def page(path: str) -> ParsedPage:
-    p = portal()
-    return ParsedPage.parse(BASE + path, p.resources[path].body.decode(p.truth.encoding))
+from tests.standard_portal import AS_OF, BASE, page, portal
 
 
 def _html(body: str, title: str = "办事指南") -> ParsedPage:

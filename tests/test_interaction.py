@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from functools import cache
 
 import pytest
 
@@ -33,27 +32,15 @@ from govmon.records import (
     MessageDetection,
     MessageStatus,
 )
-from govmon.sitegen.build import Portal, build_portal
-from govmon.sitegen.scenarios import standard
 from scoring.calendar import WorkCalendar
 from scoring.engine import evaluate
 from scoring.measures import BEIJING
 from scoring.profiles import load_profile
+from tests.standard_portal import AS_OF, BASE, page, portal
 
-AS_OF = date(2026, 11, 25)
-BASE = "http://127.0.0.1:8000"
 #: The generator names missing fields by attribute; the records use the seeds' words.
 TRUTH_FIELDS = {"reply_unit": "答复单位", "answered": "答复时间", "asked": "留言时间", "reply": "答复内容"}
 
-
-@cache
-def portal() -> Portal:
-    return build_portal(standard(AS_OF))
-
-
-def page(path: str) -> ParsedPage:
-    p = portal()
-    return ParsedPage.parse(BASE + path, p.resources[path].body.decode(p.truth.encoding))
 
 
 def crawl_board() -> list[MessageDetection]:

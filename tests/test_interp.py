@@ -4,30 +4,15 @@ interpretation), and NAT-D-INTERP-LINK through the scorer."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from functools import cache
+from datetime import datetime, time
 
 from crawler.analysis.interp import counterpart_by_title, related_links, sample_pairs
 from crawler.analysis.page import ParsedPage
 from govmon.records import Event, InterpLinkDetection
-from govmon.sitegen.build import Portal, build_portal
-from govmon.sitegen.scenarios import standard
 from scoring.engine import evaluate
 from scoring.measures import BEIJING
 from scoring.profiles import load_profile
-
-AS_OF = date(2026, 11, 25)
-BASE = "http://127.0.0.1:8000"
-
-
-@cache
-def portal() -> Portal:
-    return build_portal(standard(AS_OF))
-
-
-def page(path: str) -> ParsedPage:
-    p = portal()
-    return ParsedPage.parse(BASE + path, p.resources[path].body.decode(p.truth.encoding))
+from tests.standard_portal import AS_OF, BASE, page, portal
 
 
 def _pages() -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]:

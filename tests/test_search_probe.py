@@ -6,7 +6,7 @@ through the scorer."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time
 
 import httpx
@@ -26,18 +26,6 @@ from scoring.measures import BEIJING
 from scoring.profiles import load_profile
 
 AS_OF = date(2026, 11, 25)
-
-
-@pytest.fixture
-def httpserver() -> Iterator[HTTPServer]:
-    """A server on 127.0.0.1 only."""
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.clear()
-        server.stop()
 
 
 def _run(form: SearchForm, titles: Sequence[str], **kw: object) -> list[SearchDetection]:
