@@ -250,7 +250,7 @@ async def _after_crawl(job: CrawlJob, run: CrawlRun, links: _LinkSession | None,
     last link checks finish, inside the site's budget: the checker then gets
     ``concurrency_per_host`` minus theirs.  A budget too small to share runs
     them one after another; the IPv6 check (a request per column) runs last."""
-    from govmon.ipv6check import ipv6_detection_async
+    from govmon.ipv6check import ipv6_detection
 
     outcome = run.outcome
 
@@ -270,15 +270,16 @@ async def _after_crawl(job: CrawlJob, run: CrawlRun, links: _LinkSession | None,
     overlap = budget - len(side) >= 1
     found: list[list[r.Detection]] = []
     if links is not None:
-        limit = max(links.share, budget - len(side) if overlap else budget)
+        beside = side if overlap else []
+        limit = max(links.share, budget - len(beside))
         (run.links, run.link_rows), *found = await asyncio.gather(
-            links.finish(outcome, progress, site_limit=limit), *(side if overlap else ()))
-    if links is None or not overlap:
-        for coro in side:
-            found.append(await coro)
+            links.finish(outcome, progress, site_limit=limit), *beside)
+        side = side[len(beside):]
+    for coro in side:  # what could not share the budget, one after another
+        found.append(await coro)
     if job.check_ipv6:
         # columns are known now; link detections are not needed by the IPv6 check
-        found.append([await ipv6_detection_async(job.target.url, outcome.detections, timeout=job.timeout,
+        found.append([await ipv6_detection(job.target.url, outcome.detections, timeout=job.timeout,
                                                  concurrency=job.concurrency_per_host)])
     run.probes = [d for group in found for d in group]
 

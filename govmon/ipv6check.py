@@ -10,7 +10,6 @@ never "IPv6 not done"; so is a resolver that cannot answer.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 from collections.abc import Sequence
@@ -29,17 +28,10 @@ def _ipv4_literal(host: str) -> bool:
         return False
 
 
-def ipv6_detection(url: str, detections: Sequence[r.Detection], *, timeout: float = 15.0,
-                   resolve_aaaa: AaaaResolver = system_resolve_aaaa) -> r.Detection:
-    """Check the homepage and the first-level columns over IPv6."""
-    return asyncio.run(ipv6_detection_async(url, detections, timeout=timeout, resolve_aaaa=resolve_aaaa))
-
-
-async def ipv6_detection_async(url: str, detections: Sequence[r.Detection], *, timeout: float = 15.0,
-                               resolve_aaaa: AaaaResolver = system_resolve_aaaa,
-                               concurrency: int = 8) -> r.Detection:
-    """:func:`ipv6_detection` in a running event loop (a crawl's), ``concurrency``
-    requests at a time (the site's politeness budget)."""
+async def ipv6_detection(url: str, detections: Sequence[r.Detection], *, timeout: float = 15.0,
+                         resolve_aaaa: AaaaResolver = system_resolve_aaaa, concurrency: int = 8) -> r.Detection:
+    """Check the homepage and the first-level columns over IPv6, ``concurrency``
+    requests at a time (the site's politeness budget), in the crawl's event loop."""
     host = urlsplit(url).hostname or ""
     if _ipv4_literal(host):
         return r.UnknownDetection(url=url + "#ipv6", reason=r.UnknownReason.UNSUPPORTED,

@@ -3,6 +3,7 @@ measured over [::1] with an injected resolver."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -12,7 +13,7 @@ from govmon.ipv6check import ipv6_detection
 
 
 def test_ipv4_literal_is_unknown_not_missing() -> None:
-    d = ipv6_detection("http://127.0.0.1:8080/", [])
+    d = asyncio.run(ipv6_detection("http://127.0.0.1:8080/", []))
     assert isinstance(d, r.UnknownDetection) and d.reason is r.UnknownReason.UNSUPPORTED
 
 
@@ -20,7 +21,7 @@ def test_resolver_failure_is_unknown() -> None:
     async def broken(host: str) -> list[str]:
         raise socket.gaierror(socket.EAI_AGAIN, "temporary failure")
 
-    d = ipv6_detection("http://www.example.gov.cn/", [], resolve_aaaa=broken)
+    d = asyncio.run(ipv6_detection("http://www.example.gov.cn/", [], resolve_aaaa=broken))
     assert isinstance(d, r.UnknownDetection) and d.reason is r.UnknownReason.NETWORK
 
 
@@ -28,7 +29,7 @@ def test_no_aaaa_record_is_a_fact() -> None:
     async def none(host: str) -> list[str]:
         return []
 
-    d = ipv6_detection("http://www.example.gov.cn/", [], resolve_aaaa=none)
+    d = asyncio.run(ipv6_detection("http://www.example.gov.cn/", [], resolve_aaaa=none))
     assert isinstance(d, r.Ipv6Detection) and not d.aaaa and d.support == 0.0
 
 
@@ -69,7 +70,7 @@ def test_support_over_loopback_v6() -> None:
         site = f"http://portal.example.gov.cn:{port}/"
         columns = [r.ColumnDetection(url=f"{site}zwgk/", name="政务公开", level=1),
                    r.ColumnDetection(url=f"{site}gone/", name="旧栏目", level=1)]
-        d = ipv6_detection(site, columns, resolve_aaaa=to_loopback, timeout=5)
+        d = asyncio.run(ipv6_detection(site, columns, resolve_aaaa=to_loopback, timeout=5))
     finally:
         server.shutdown()
         server.server_close()
