@@ -7,7 +7,8 @@ How a link is checked, and why:
   GET first for pages, because a page's soft 404 (HTTP 200 "页面不存在") can only be
   seen in its body; a failed or refused HEAD (405, 501, 403, 404, errors) and a HEAD
   answering HTML for a static URL are always confirmed with a GET, as many servers
-  answer HEAD wrongly;
+  answer HEAD wrongly: at once when HEAD was refused, blocked or answered HTML, else
+  by the delayed second look, which is a GET (one request fewer per dead image);
 - GET bodies are streamed and read only as far as ``body_limit`` (64 KB), only when
   textual, and only for the soft-404 and WAF checks; the response is then closed;
 - redirects are followed by hand (recorded, at most ``max_redirects``, a URL visited a
@@ -99,6 +100,8 @@ _STALE_CONNECTION: Final = (httpx.RemoteProtocolError, httpx.ReadError, httpx.Wr
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 #: HEAD answers of servers that do not implement HEAD: use GET for the host.
 _HEAD_UNSUPPORTED: Final = frozenset({405, 501})
+#: HEAD answers that a GET must judge at once: HEAD refused (405, 501, 403).
+_HEAD_REFUSED: Final = _HEAD_UNSUPPORTED | {403}
 #: Static resources: checked with HEAD first (a page is fetched with GET at once).
 _STATIC_EXTENSIONS: Final = frozenset(
     (  # noqa: SIM905 - a word list is easier to edit than 48 quoted items
@@ -454,7 +457,8 @@ class LinkChecker:
 
     async def _run(self, item: _Item) -> None:
         try:
-            status = await self._check_once(item.url, item.target, head=not item.recheck)
+            status = await self._check_once(item.url, item.target, head=not item.recheck,
+                                            confirm=self.config.recheck_delay is None)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # a bug, not a dead link: settle() raises it
@@ -518,13 +522,19 @@ class LinkChecker:
 
     # ------------------------------------------------------------------
 
-    async def _check_once(self, url: str, target: str, *, head: bool = True) -> LinkStatus:
+    async def _check_once(self, url: str, target: str, *, head: bool = True, confirm: bool = True) -> LinkStatus:
+        """One look at ``target``.  ``confirm=False`` when a failure gets a second
+        look anyway (a GET, after the delay): a HEAD that failed outright is then
+        not confirmed by a GET now, which would only repeat that second look."""
         if head and _prefers_head(target) and _netloc(target) not in self._no_head:
             status, needs_get = await self._chain(url, target, "HEAD")
             if not needs_get:
                 return status
             if status.status in _HEAD_UNSUPPORTED:
                 self._no_head.add(_netloc(target))  # save this host a wasted HEAD each time
+            elif not (confirm or status.ok or status.error is LinkError.BLOCKED
+                      or status.status in _HEAD_REFUSED):
+                return status
         status, _ = await self._chain(url, target, "GET")
         return status
 

@@ -341,6 +341,29 @@ def test_head_refused_then_get_ok(httpserver: HTTPServer) -> None:
     assert methods(httpserver, "/c.png") == ["HEAD"]
 
 
+def test_dead_static_link_costs_a_head_and_the_delayed_get(httpserver: HTTPServer) -> None:
+    """A HEAD 404 is confirmed by a GET: the second look when there is one (a GET
+    at once as well would ask the same question twice), else at once."""
+    httpserver.expect_request("/gone.jpg").respond_with_data("", status=404)
+    httpserver.expect_request("/gone.pdf").respond_with_data("", status=404)
+    jpg, pdf = httpserver.url_for("/gone.jpg"), httpserver.url_for("/gone.pdf")
+    delayed = check([jpg], recheck_delay=0.05)[jpg]
+    at_once = check([pdf], recheck_delay=None)[pdf]
+    assert (delayed.ok, delayed.error, delayed.status) == (False, LinkError.HTTP, 404)
+    assert (at_once.ok, at_once.error, at_once.status) == (False, LinkError.HTTP, 404)
+    assert methods(httpserver, "/gone.jpg") == ["HEAD", "GET"]
+    assert methods(httpserver, "/gone.pdf") == ["HEAD", "GET"]
+
+
+def test_head_forbidden_is_confirmed_by_get_at_once(httpserver: HTTPServer) -> None:
+    """403 to HEAD is a refusal of HEAD (hot-link rules, WAFs), not a verdict."""
+    httpserver.expect_request("/a.png", method="HEAD").respond_with_data("", status=403)
+    httpserver.expect_request("/a.png", method="GET").respond_with_data(b"\x89PNG", content_type="image/png")
+    url = httpserver.url_for("/a.png")
+    assert check([url], recheck_delay=600.0)[url].ok  # no 10-minute wait: the GET came at once
+    assert methods(httpserver, "/a.png") == ["HEAD", "GET"]
+
+
 def test_host_without_head_gets_get_only(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/a.pdf", method="HEAD").respond_with_data("", status=501)
     for name in ("a.pdf", "b.pdf", "c.pdf"):
