@@ -45,7 +45,7 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.analysis.links import InvalidURL, canonical_url, resolve_url
-from crawler.analysis.page import squash, visible_text
+from crawler.analysis.page import squash, visible_body_text
 from crawler.analysis.waf import challenge_reason
 from govmon.records import (
     Element,
@@ -469,6 +469,12 @@ class LinkChecker:
         finally:
             self._active[item.host] -= 1
             self._mark_runnable(item.host)
+            # this check's slot is free now, not when the task object is done:
+            # pumping while still counted would leave the slot idle (and the
+            # whole queue stalled at concurrency 1)
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.discard(task)
             self._pump()
         delay = self.config.recheck_delay
         if item.recheck:
@@ -871,7 +877,7 @@ def soft_404_reason(html: str) -> str | None:
             return f"title says not found: {title}"
         if _TITLE_IS_404.match(title) or (_404.search(title) and _ERROR_WORDS.search(title)):
             return f"title says 404: {title}"
-    text = squash(visible_text(tree.body)) if tree.body is not None else ""
+    text = squash(visible_body_text(tree, keep_tree=False))
     if len(text) <= _SHORT_TEXT:
         if _SOFT_404_PHRASES.search(text):
             return f"short page says not found: {text[:80]}"

@@ -1018,3 +1018,19 @@ def test_many_queued_urls_run_as_few_tasks(threaded_server: HTTPServer) -> None:
     statuses = asyncio.run(run())
     assert len(statuses) == 300 and all(s.ok for s in statuses.values())
     assert 1 <= max(seen) <= 6
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_a_finished_check_frees_its_slot_at_once(httpserver: HTTPServer, concurrency: int) -> None:
+    """The next queued check starts as the last one ends, with every slot used:
+    a check that ended still counted while it started the next one (and the
+    queue stalled for good at concurrency 1)."""
+    httpserver.expect_request("/p").respond_with_data("<title>ok</title>x", content_type="text/html")
+    urls = [f"{httpserver.url_for('/p')}?i={i}" for i in range(12)]
+
+    async def run() -> dict[str, LinkStatus]:
+        async with LinkChecker(config(concurrency=concurrency, per_host=concurrency)) as checker:
+            return await asyncio.wait_for(checker.check(urls), 10)
+
+    statuses = asyncio.run(run())
+    assert len(statuses) == 12 and all(s.ok for s in statuses.values())
