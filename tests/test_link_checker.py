@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -517,6 +518,70 @@ def test_keep_alive_reset_is_retried_at_once() -> None:
     paths = Counter(path for _, path in server.requests)
     assert paths["/p0"] == 1
     assert sum(paths.values()) == 7  # p1..p3 each dropped once on a reused connection
+
+
+class _KeepAliveHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive, like nginx: 404 pages, images, a redirect."""
+
+    protocol_version = "HTTP/1.1"
+    server: _CountingServer
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections += 1
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False) -> None:
+        if self.path.startswith("/old/"):
+            status, body, kind = 301, b"<html>Moved Permanently</html>", "text/html"
+        elif self.path.startswith("/img/"):
+            status, body, kind = 200, b"\x89PNG" + bytes(2000), "image/png"
+        else:
+            status, body, kind = 404, b"<html><title>404 Not Found</title></html>", "text/html"
+        self.send_response(status)
+        if status == 301:
+            self.send_header("Location", "/img/moved.png")
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+
+class _CountingServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _KeepAliveHandler)
+        self.lock = threading.Lock()
+        self.connections = 0
+
+
+def test_checks_one_after_another_share_one_connection() -> None:
+    """HEAD answers, redirects and short bodies the checker does not need are read
+    to their end: httpcore keeps a connection only then, and a new connection per
+    check is a cost to the audited server (and was 1,184 connections for 7,227
+    checks on the links benchmark)."""
+    server = _CountingServer()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        urls = [f"{base}/gone/{i}.jpg" for i in range(5)]  # HEAD 404, then GET 404
+        urls += [f"{base}/gone/{i}.html" for i in range(5)]  # GET 404
+        urls += [f"{base}/old/{i}.png" for i in range(5)]  # HEAD 301 -> HEAD 200
+        urls += [f"{base}/a.pdf"]  # HEAD 404 -> GET 404
+        result = check(urls, per_host=1, concurrency=1, recheck_delay=None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [u for u, s in result.items() if s.ok] == [f"{base}/old/{i}.png" for i in range(5)]
+    assert server.connections == 1
 
 
 # --------------------------------------------------------------------------
