@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import httpcore
 
+from probes.aiostream import AsyncioBackend
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: ``async resolver(host, port) -> [address, ...]``; raises OSError when the name
@@ -173,7 +175,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     def __init__(self, policy: AddressPolicy, resolver: Resolver | None = None) -> None:
         self._policy = policy
         self._resolver = resolver
-        self._inner = httpcore.AnyIOBackend()
+        self._inner = AsyncioBackend()
 
     async def connect_tcp(
         self,
