@@ -10,10 +10,8 @@ the indicators' sample of pages only, chosen at the end of the crawl.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -230,9 +228,3 @@ def analysis_workers() -> int:
         return max(0, int(env))
     return max(0, (os.cpu_count() or 1) - 1)
 
-
-def make_pool(workers: int) -> Executor | None:
-    if workers <= 0:
-        return None
-    # spawn, not fork: the crawling process runs a reactor and threads.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

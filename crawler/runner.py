@@ -173,9 +173,10 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.pagefacts import analysis_workers, make_pool
+    from crawler.pagefacts import analysis_workers
     from crawler.settings import scrapy_settings
     from crawler.spiders.site import SiteSpider
+    from crawler.workers import AnalysisPool
 
     collector = SiteCollector(job.target)
     share = site_share(job)
@@ -208,7 +209,7 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
         # would only be logged by Scrapy, so it is kept and raised below.
         try:
             if pool is not None:
-                pool.shutdown(wait=False)  # no page is analysed any more: free the worker now
+                await pool.aclose()  # no page is analysed any more: free the worker now
             outcome = collector.finish()
             run = CrawlRun(outcome=outcome)
             ended.append(run)
@@ -220,7 +221,8 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
         except BaseException as exc:
             failures.append(exc)
 
-    pool = make_pool(job.analysis_workers if job.analysis_workers is not None else analysis_workers())
+    workers = job.analysis_workers if job.analysis_workers is not None else analysis_workers()
+    pool = AnalysisPool(workers) if workers > 0 else None
     try:
         process = CrawlerProcess(settings, install_root_handler=False)
         # Scrapy resets logging: keep its per-request debug lines out of the
@@ -233,7 +235,7 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
         process.start()
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
     if failures:
         raise failures[0]
     if not ended:

@@ -7,11 +7,9 @@ from download exceptions to what they mean for a monitor.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
-from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import exceptions
@@ -24,6 +22,9 @@ from crawler.analysis.encoding import decode_html, text_needs_redecode
 from crawler.collect import ATTACHMENT, PAGE, SCRIPT, FollowUp, SiteCollector
 from crawler.pagefacts import PageFacts, analyse_page
 from govmon import records as r
+
+if TYPE_CHECKING:
+    from crawler.workers import AnalysisPool
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _headers(response: Response) -> dict[str, str]:
 class SiteSpider(scrapy.Spider):
     name = "govmon-site"
 
-    def __init__(self, collector: SiteCollector, progress: Any = None, pool: Executor | None = None,
+    def __init__(self, collector: SiteCollector, progress: Any = None, pool: AnalysisPool | None = None,
                  render: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.collector = collector
@@ -83,8 +84,7 @@ class SiteSpider(scrapy.Spider):
         settings = self.collector.settings
         if self.pool is None:
             return analyse_page(url, html, is_home=is_home, settings=settings)
-        future = self.pool.submit(analyse_page, url, html, is_home=is_home, settings=settings)
-        return await asyncio.wrap_future(future)
+        return await self.pool.analyse(url, html, is_home=is_home, settings=settings)
 
     async def start(self) -> AsyncIterator[Request]:
         yield self._request(FollowUp(self.collector.home), depth=0)

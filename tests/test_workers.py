@@ -1,0 +1,120 @@
+"""The page analysis worker pool: same facts as in-process analysis, errors
+carried back, a dead worker replaced, workers ended at close."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from datetime import date
+
+import pytest
+
+from crawler.pagefacts import AnalysisSettings, analyse_page
+from crawler.workers import MAX_RESTARTS, AnalysisPool, WorkerLost
+
+SETTINGS = AnalysisSettings(as_of=date(2026, 11, 25), site_hosts=frozenset({"www.example.gov.cn"}))
+
+
+def _page(i: int) -> tuple[str, str]:
+    items = "".join(
+        f'<li><a href="/xw/t2026110{i % 9 + 1}_{i}{k}.html">第{k}条 某某县召开工作会议{"政务" * 70}</a>'
+        f"<span>2026-11-0{k % 9 + 1}</span></li>"
+        for k in range(60)
+    )
+    html = (
+        f"<html><head><title>要闻动态_{i}</title></head><body><ul class='list'>{items}</ul>"
+        f"<div class='page'>共60条 <a href='index_1.html'>下一页</a></div></body></html>"
+    )
+    return f"https://www.example.gov.cn/xw/index_{i}.html", html
+
+
+def test_pages_analysed_by_workers_equal_in_process_analysis() -> None:
+    pages = [_page(i) for i in range(40)]  # ~40 KB each: many pipe-fulls at once
+
+    async def main() -> list[object]:
+        pool = AnalysisPool(2)
+        try:
+            return list(await asyncio.gather(
+                *(pool.analyse(url, html, is_home=False, settings=SETTINGS) for url, html in pages)
+            ))
+        finally:
+            await pool.aclose()
+
+    assert len(pages[0][1].encode()) > 30_000
+    got = asyncio.run(main())
+    assert got == [analyse_page(url, html, is_home=False, settings=SETTINGS) for url, html in pages]
+
+
+def test_an_analysis_error_is_raised_for_its_page_only() -> None:
+    url, html = _page(1)
+
+    async def main() -> None:
+        pool = AnalysisPool(1)
+        try:
+            with pytest.raises(AttributeError):
+                await pool.analyse(url, html, is_home=False, settings=None)  # type: ignore[arg-type]
+            facts = await pool.analyse(url, html, is_home=False, settings=SETTINGS)
+            assert facts.url == url
+        finally:
+            await pool.aclose()
+
+    asyncio.run(main())
+
+
+def test_a_dead_worker_fails_its_pages_and_is_replaced() -> None:
+    url, html = _page(2)
+
+    async def main() -> None:
+        pool = AnalysisPool(1)
+        try:
+            await pool.analyse(url, html, is_home=False, settings=SETTINGS)
+            victim = pool._workers[0]
+            held = asyncio.ensure_future(pool.analyse(url, html * 50, is_home=False, settings=SETTINGS))
+            await asyncio.sleep(0)
+            os.kill(victim.proc.pid, signal.SIGKILL)
+            with pytest.raises(WorkerLost):
+                await held
+            facts = await pool.analyse(url, html, is_home=False, settings=SETTINGS)
+            assert facts.url == url
+            assert len(pool._procs) == 2
+        finally:
+            await pool.aclose()
+
+    asyncio.run(main())
+
+
+def test_restarts_are_bounded() -> None:
+    url, html = _page(3)
+
+    async def main() -> None:
+        pool = AnalysisPool(1)
+        try:
+            for _ in range(MAX_RESTARTS + 1):
+                await pool.analyse(url, html, is_home=False, settings=SETTINGS)
+                worker = next(w for w in pool._workers if w.alive)
+                os.kill(worker.proc.pid, signal.SIGKILL)
+                await worker.ended
+            with pytest.raises(WorkerLost, match="every page analysis worker has ended"):
+                await pool.analyse(url, html, is_home=False, settings=SETTINGS)
+        finally:
+            await pool.aclose()
+
+    asyncio.run(main())
+
+
+def test_close_ends_the_workers() -> None:
+    url, html = _page(4)
+
+    async def main() -> AnalysisPool:
+        pool = AnalysisPool(2)
+        await pool.analyse(url, html, is_home=False, settings=SETTINGS)
+        await pool.aclose()
+        return pool
+
+    pool = asyncio.run(main())
+    assert [p.returncode for p in pool._procs] == [0, 0]
+    # a pool whose pipes never joined a loop (the crawl failed first) closes too
+    idle = AnalysisPool(1)
+    idle.close()
+    assert idle._procs[0].returncode == 0
