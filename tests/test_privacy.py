@@ -218,6 +218,19 @@ def test_page_list_of_people() -> None:
     assert sorted(d.excerpt for d in found) == ["138****5678", "139****4321"]
 
 
+def test_page_gate_passes_grouped_cards_and_skips_footer_numbers() -> None:
+    """A card written in groups of four is found on a page with no other long
+    number (the old gate, a run of 11 digits, skipped such a page); a footer's
+    14-digit 公网安备 number and 10-digit site code alone are no candidate."""
+    footer = "网站标识码：5107030001 川公网安备 51070302000123号"
+    grouped = " ".join(CARD[i:i + 4] for i in range(0, 16, 4)) + " " + CARD[16:]
+    html = f"<p>退款账户 银行卡号：{grouped}</p><p>网站标识码：5107030001</p>"
+    found = find_privacy_in_page(ParsedPage.parse(URL, html), today=TODAY)
+    assert [d.type.value for d in found] == ["bank_card"]
+    assert find_privacy_in_page(ParsedPage.parse(URL, f"<p>{footer}</p>"), today=TODAY) == []
+    assert find_privacy(footer, url=URL, today=TODAY) == []  # what the gate saves is a scan
+
+
 def test_context_masks_neighbouring_numbers() -> None:
     other = make_id("11010519800101001")
     masked = mask_text(f"a {other} b 13812345678 c")

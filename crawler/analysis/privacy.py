@@ -469,7 +469,13 @@ def _people_rows(page: ParsedPage) -> list[str]:
     return rows
 
 
-_ELEVEN_DIGITS = re.compile(r"\d{11}")
+#: A necessary condition of any finding: a digit run of a mobile's (11), a legacy
+#: or resident ID's (15, 17 + X, 18) or a card's (16-19) length, or a card in
+#: groups of four; full-width digits count, as :func:`find_privacy` reads them.
+_CANDIDATE = re.compile(
+    r"(?<![0-9０-９])(?:[0-9０-９]{11}|[0-9０-９]{15,19})(?![0-9０-９])"
+    r"|[0-9０-９]{4} [0-9０-９]{4} [0-9０-９]{4} [0-9０-９]{4}"
+)
 _MOBILE_HINT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
@@ -482,9 +488,10 @@ def find_privacy_in_page(page: ParsedPage, *, today: date | None = None) -> list
     lists people (姓名, 户主, 救助对象…).
     """
     text = page.body_text
-    # Nearly every page has no run of 11+ digits at all: then nothing here can
-    # match, and the row-by-row walk of tables is skipped (it is most of the cost).
-    if _ELEVEN_DIGITS.search(text) is None:
+    # Nearly every page has no candidate (its footer's 14-digit 公网安备 number
+    # and 10-digit site code are none): then nothing here can match, and the
+    # scan and the row-by-row walk of tables are skipped.
+    if _CANDIDATE.search(text) is None:
         return []
     found = find_privacy(text, url=page.url, today=today)
     seen = {d.digest for d in found}
