@@ -469,13 +469,24 @@ def _people_rows(page: ParsedPage) -> list[str]:
     return rows
 
 
-#: A necessary condition of any finding: a digit run of a mobile's (11), a legacy
-#: or resident ID's (15, 17 + X, 18) or a card's (16-19) length, or a card in
-#: groups of four; full-width digits count, as :func:`find_privacy` reads them.
-_CANDIDATE = re.compile(
-    r"(?<![0-9０-９])(?:[0-9０-９]{11}|[0-9０-９]{15,19})(?![0-9０-９])"
-    r"|[0-9０-９]{4} [0-9０-９]{4} [0-9０-９]{4} [0-9０-９]{4}"
-)
+#: Digit runs long enough to be a mobile (11), a legacy or resident ID (15,
+#: 17 + X, 18) or a card (16-19); full-width digits count, as find_privacy reads them.
+_LONG_RUN = re.compile(r"[0-9０-９]{11,}")
+#: A card in groups of four ("6222 0212 3456 7890") holds its middle groups so.
+_MIDDLE_GROUPS = re.compile(r" [0-9０-９]{4} [0-9０-９]{4} ")
+
+
+def _has_candidate(text: str) -> bool:
+    """A necessary condition of any finding in ``text``: a digit run of a length
+    :func:`_scan` can report, or a card written in groups of four.  (Two plain
+    scans: one regex with lookarounds for both cost four times as much.)"""
+    for m in _LONG_RUN.finditer(text):
+        n = m.end() - m.start()
+        if n == 11 or 15 <= n <= 19:
+            return True
+    return _MIDDLE_GROUPS.search(text) is not None
+
+
 _MOBILE_HINT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
@@ -491,7 +502,7 @@ def find_privacy_in_page(page: ParsedPage, *, today: date | None = None) -> list
     # Nearly every page has no candidate (its footer's 14-digit 公网安备 number
     # and 10-digit site code are none): then nothing here can match, and the
     # scan and the row-by-row walk of tables are skipped.
-    if _CANDIDATE.search(text) is None:
+    if not _has_candidate(text):
         return []
     found = find_privacy(text, url=page.url, today=today)
     seen = {d.digest for d in found}
