@@ -28,6 +28,7 @@ from crawler.analysis.privacy import find_privacy_in_page
 from crawler.analysis.wording import Dictionary, find_wording, load_dictionary
 from govmon import records as r
 from govmon.config import MessageSelectors
+from govmon.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -225,6 +226,9 @@ def analysis_workers() -> int:
     fewer than the CPUs (Scrapy keeps one), 0 meaning in-process."""
     env = os.environ.get("GOVMON_ANALYSIS_WORKERS")
     if env is not None:
-        return max(0, int(env))
+        try:
+            return max(0, int(env))
+        except ValueError:
+            raise ConfigError(f"GOVMON_ANALYSIS_WORKERS: not a whole number: {env!r}") from None
     return max(0, (os.cpu_count() or 1) - 1)
 

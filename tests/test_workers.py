@@ -118,3 +118,16 @@ def test_close_ends_the_workers() -> None:
     idle = AnalysisPool(1)
     idle.close()
     assert idle._procs[0].returncode == 0
+
+
+def test_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.pagefacts import analysis_workers
+    from govmon.errors import ConfigError
+
+    monkeypatch.setenv("GOVMON_ANALYSIS_WORKERS", "3")
+    assert analysis_workers() == 3
+    monkeypatch.setenv("GOVMON_ANALYSIS_WORKERS", "-1")
+    assert analysis_workers() == 0
+    monkeypatch.setenv("GOVMON_ANALYSIS_WORKERS", "two")
+    with pytest.raises(ConfigError, match="GOVMON_ANALYSIS_WORKERS: not a whole number: 'two'"):
+        analysis_workers()
