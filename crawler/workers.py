@@ -109,6 +109,12 @@ class AnalysisPool:
         self._closed = False
         self._lock = asyncio.Lock()
 
+    async def __aenter__(self) -> AnalysisPool:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
     async def _connect(self, proc: subprocess.Popen[bytes]) -> _Worker:
         loop = asyncio.get_running_loop()
         worker = _Worker(proc, loop.create_future())
@@ -157,11 +163,11 @@ class AnalysisPool:
                 worker.writer.close()
         if self._workers:
             await asyncio.wait([w.ended for w in self._workers], timeout=timeout)
-        self.close()
+        self.close(wait=1.0)  # a worker that closed its stdout is exiting
 
-    def close(self) -> None:
+    def close(self, wait: float = 2.0) -> None:
         """End the workers without the event loop (after it stopped, or when it
-        never ran): close their stdin, wait a moment, kill what remains."""
+        never ran): close their stdin, wait up to ``wait`` s, kill what remains."""
         self._closed = True
         for proc in self._procs:
             if proc.stdin is not None:
@@ -169,7 +175,7 @@ class AnalysisPool:
                     proc.stdin.close()
         for proc in self._procs:
             try:
-                proc.wait(2.0)
+                proc.wait(wait)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()

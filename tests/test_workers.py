@@ -33,13 +33,10 @@ def test_pages_analysed_by_workers_equal_in_process_analysis() -> None:
     pages = [_page(i) for i in range(40)]  # ~40 KB each: many pipe-fulls at once
 
     async def main() -> list[object]:
-        pool = AnalysisPool(2)
-        try:
+        async with AnalysisPool(2) as pool:
             return list(await asyncio.gather(
                 *(pool.analyse(url, html, is_home=False, settings=SETTINGS) for url, html in pages)
             ))
-        finally:
-            await pool.aclose()
 
     assert len(pages[0][1].encode()) > 30_000
     got = asyncio.run(main())
@@ -50,14 +47,11 @@ def test_an_analysis_error_is_raised_for_its_page_only() -> None:
     url, html = _page(1)
 
     async def main() -> None:
-        pool = AnalysisPool(1)
-        try:
+        async with AnalysisPool(1) as pool:
             with pytest.raises(AttributeError):
                 await pool.analyse(url, html, is_home=False, settings=None)  # type: ignore[arg-type]
             facts = await pool.analyse(url, html, is_home=False, settings=SETTINGS)
             assert facts.url == url
-        finally:
-            await pool.aclose()
 
     asyncio.run(main())
 
@@ -66,8 +60,7 @@ def test_a_dead_worker_fails_its_pages_and_is_replaced() -> None:
     url, html = _page(2)
 
     async def main() -> None:
-        pool = AnalysisPool(1)
-        try:
+        async with AnalysisPool(1) as pool:
             await pool.analyse(url, html, is_home=False, settings=SETTINGS)
             victim = pool._workers[0]
             held = asyncio.ensure_future(pool.analyse(url, html * 50, is_home=False, settings=SETTINGS))
@@ -78,8 +71,6 @@ def test_a_dead_worker_fails_its_pages_and_is_replaced() -> None:
             facts = await pool.analyse(url, html, is_home=False, settings=SETTINGS)
             assert facts.url == url
             assert len(pool._procs) == 2
-        finally:
-            await pool.aclose()
 
     asyncio.run(main())
 
@@ -88,8 +79,7 @@ def test_restarts_are_bounded() -> None:
     url, html = _page(3)
 
     async def main() -> None:
-        pool = AnalysisPool(1)
-        try:
+        async with AnalysisPool(1) as pool:
             for _ in range(MAX_RESTARTS + 1):
                 await pool.analyse(url, html, is_home=False, settings=SETTINGS)
                 worker = next(w for w in pool._workers if w.alive)
@@ -97,8 +87,6 @@ def test_restarts_are_bounded() -> None:
                 await worker.ended
             with pytest.raises(WorkerLost, match="every page analysis worker has ended"):
                 await pool.analyse(url, html, is_home=False, settings=SETTINGS)
-        finally:
-            await pool.aclose()
 
     asyncio.run(main())
 
