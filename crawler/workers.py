@@ -156,7 +156,7 @@ class AnalysisPool:
 
     async def aclose(self, timeout: float = 5.0) -> None:
         """End the workers from the event loop: their stdin closes and they exit
-        (one still running after ``timeout`` is killed)."""
+        (one still running ``timeout`` s and one more later is killed)."""
         self._closed = True
         for worker in self._workers:
             if worker.writer is not None:
