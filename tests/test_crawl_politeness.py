@@ -1,7 +1,8 @@
 """A whole crawl job against a server that counts how many requests it serves
 at once: the crawl, the link checks that run beside it and the probes after
-it share one per-host budget (``concurrency_per_host``), and every dead link is
-still found, including a link that redirects to a missing page."""
+it share one per-host budget (``concurrency_per_host``): the crawl has all of
+it while it runs, the checks and probes after.  Every dead link is still found,
+including a link that redirects to a missing page."""
 
 from __future__ import annotations
 
@@ -38,6 +39,11 @@ class _Counting(ThreadingHTTPServer):
         self.active = 0
         self.peak = 0
         self.served = 0
+        #: the crawl's own requests (Scrapy's user agent) at once, and when
+        #: each request started, by who sent it ("crawl" or "other")
+        self.crawl_active = 0
+        self.crawl_peak = 0
+        self.started: list[tuple[float, str]] = []
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -52,10 +58,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self, head: bool = False) -> None:
         srv = self.server
+        who = "crawl" if "(compatible; govmon/" in self.headers.get("User-Agent", "") else "other"
         with srv.lock:
             srv.active += 1
             srv.served += 1
             srv.peak = max(srv.peak, srv.active)
+            srv.started.append((time.monotonic(), who))
+            if who == "crawl":
+                srv.crawl_active += 1
+                srv.crawl_peak = max(srv.crawl_peak, srv.crawl_active)
         try:
             time.sleep(0.02)  # long enough for requests to overlap
             path = self.path
@@ -76,6 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with srv.lock:
                 srv.active -= 1
+                if who == "crawl":
+                    srv.crawl_active -= 1
 
     def _send(self, status: int, body: str, head: bool, content_type: str = "text/html; charset=utf-8") -> None:
         data = body.encode()
@@ -105,6 +118,10 @@ def test_crawl_and_link_checks_share_the_hosts_budget(server: _Counting, per_hos
                    check_search=False, check_cloaking=True, check_ipv6=False, analysis_workers=0)
     result = crawl_in_subprocess(job, time_limit=180)
     assert 2 <= server.peak <= per_host, f"{server.peak} requests at once, budget {per_host}"
+    # the crawl has the whole budget while it runs; the checks and probes come after it
+    assert server.crawl_peak == per_host
+    last_crawl = max(t for t, who in server.started if who == "crawl")
+    assert all(t > last_crawl for t, who in server.started if who == "other")
     assert result.stats.pages == PAGES + 1
     dead = {d.url for d in result.detections if isinstance(d, r.LinkDetection)}
     expected = {f"{base}/gone/{i}.html" for i in range(PAGES)} | {f"{base}/moved.html"}
