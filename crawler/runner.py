@@ -8,8 +8,9 @@ its time limit.  The child reports progress on stderr as ``progress <json>``
 lines, which the parent turns into a progress display.
 
 Links are checked in the same child, in the crawl's own event loop, as the
-crawl finds them; only detections (not the 300,000 link occurrences of a big
-site) cross the process boundary.
+crawl finds them (the site's own once the crawl has ended); only detections
+(not the 300,000 link occurrences of a big site) cross the process boundary.
+Pages are analysed in worker processes (:mod:`crawler.workers`).
 """
 
 from __future__ import annotations
@@ -158,9 +159,9 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
     """Crawl in this process (once per process: Scrapy's reactor cannot restart).
 
     Links are checked as the crawl finds them, in the crawl's own event loop
-    (Scrapy runs on asyncio), and the search, cloaking and IPv6 probes run
-    while the last link checks finish: nothing waits for a phase to end that
-    it does not need."""
+    (Scrapy runs on asyncio; the site's own once the crawl has ended), and the
+    search, cloaking and IPv6 probes run while the last link checks finish:
+    nothing waits for a phase to end that it does not need."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
