@@ -30,7 +30,7 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 from crawler.pagefacts import AnalysisSettings, PageFacts, analyse_page
 from govmon.errors import CrawlError
@@ -201,11 +201,9 @@ def _spawn() -> subprocess.Popen[bytes]:
     return proc
 
 
-def _read_exactly(stream: Any, size: int) -> bytes | None:
-    data = stream.read(size)
-    if len(data) < size:
-        return None  # end of input: the crawl is over
-    return bytes(data)
+def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
+    data = stream.read(size)  # a buffered reader: all ``size`` bytes, or fewer at the end
+    return data if len(data) == size else None  # end of input: the crawl is over
 
 
 def worker_main() -> int:
