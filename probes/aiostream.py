@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpcore
-from httpcore._utils import is_socket_readable
 
 #: Errors of a broken connection (reset, closed, refused): httpcore's
 #: ReadError/WriteError/ConnectError say which step failed.
@@ -36,9 +35,20 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._reader = reader
         self._writer = writer
-        # the pool asks "is_readable" of every idle connection at every request:
-        # keep the socket, not a lookup through the transport each time
         self._socket = writer.get_extra_info("socket")
+
+    def _readable(self) -> bool:
+        """Whether a read would return at once: data or the end of the stream.
+
+        The pool asks this of every idle connection at every request.  The
+        event loop reads a socket as soon as anything arrives, so what a
+        server sent (its close included) is already in the reader, and asking
+        it costs no system call: httpcore's own answer polls the socket, a
+        ninth of a link check's CPU with the benchmark's eight connections."""
+        reader = self._reader
+        # a StreamReader says whether it holds bytes only through ``_buffer``
+        buffered = bool(reader._buffer)  # type: ignore[attr-defined]
+        return buffered or reader.at_eof() or reader.exception() is not None or self._writer.is_closing()
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         try:
@@ -85,7 +95,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
-            return is_socket_readable(self._socket)
+            return self._readable()
         if info == "ssl_object":
             return self._writer.get_extra_info("ssl_object")
         if info == "client_addr":
