@@ -22,6 +22,8 @@ from typing import Any
 
 import httpcore
 
+from probes import hcsync
+
 #: Errors of a broken connection (reset, closed, refused): httpcore's
 #: ReadError/WriteError/ConnectError say which step failed.
 _BROKEN = (OSError, EOFError)
@@ -108,7 +110,13 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Connects with :func:`asyncio.open_connection` (TCP_NODELAY is asyncio's default)."""
+    """Connects with :func:`asyncio.open_connection` (TCP_NODELAY is asyncio's default).
+
+    A pool on this backend runs under asyncio: creating one also moves httpcore's
+    locks and events onto asyncio's own (:mod:`probes.hcsync`)."""
+
+    def __init__(self) -> None:
+        hcsync.install()
 
     async def connect_tcp(
         self,
