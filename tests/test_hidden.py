@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.analysis.hidden import (
     find_hidden_links,
     find_script_links,
+    keeps_base_host,
     links_in_script,
     load_spam,
     normalise_color,
@@ -269,3 +273,33 @@ def test_page_host_is_always_the_site() -> None:
         )
         == []
     )
+
+
+# --- links that cannot leave the base's host are not resolved ---------------
+
+_HREF_CHARS = st.sampled_from([*"ab/:.?#@%\\ \t\r\n\x00\x1f", "//", "http:", "https://", "javascript:", "evil.com"])
+_BASES = ["http://www.example.gov.cn/a/b.html", "https://www.example.gov.cn/", "http://127.0.0.1:8080/x/",
+          "http://other.example/", "ftp://files.example/pub/"]
+
+
+@given(href=st.lists(_HREF_CHARS, max_size=8).map("".join), base=st.sampled_from(_BASES))
+@settings(max_examples=2000, deadline=None)
+def test_a_link_kept_on_the_base_host_joins_to_the_base_scheme_and_host(href: str, base: str) -> None:
+    """What ``keeps_base_host`` promises, against urllib's own join: the link
+    analysers skip such links on a page whose base is on the site."""
+    if keeps_base_host(href):
+        joined, origin = urlsplit(urljoin(base, href)), urlsplit(base)
+        assert (joined.scheme, joined.hostname, joined.port) == (origin.scheme, origin.hostname, origin.port)
+
+
+@pytest.mark.parametrize("href", ["http://evil.example/", "//evil.example/x", "\t//evil.example/",
+                                  "/\t/evil.example/", "\x00//evil.example", "https:evil", "a:b"])
+def test_links_that_may_leave_the_base_host_are_resolved(href: str) -> None:
+    assert not keeps_base_host(href)
+
+
+def test_a_relative_link_is_off_site_when_the_base_is() -> None:
+    """``<base href>`` off the site: relative links go there, and a hidden one is seen."""
+    found = hidden('<div style="display:none"><a href="/bet">百家乐</a></div>',
+                   head='<base href="http://www.casino-spam.example/">')
+    assert [(d.target, d.technique) for d in found] == [("http://www.casino-spam.example/bet", "display_none")]
