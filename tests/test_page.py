@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from crawler.analysis.encoding import decode_html
-from crawler.analysis.page import ParsedPage, visible_body_text, visible_text
+from crawler.analysis.page import ParsedPage, squash, visible_body_text, visible_text
 
 PAGE = """<html><head><title>标题</title><style>.a{color:red}</style>
 <script>var notice = "脚本里的字";</script></head>
@@ -38,3 +41,11 @@ def test_clone_and_reparse_agree_on_the_corpus(corpus_dir: Path) -> None:
         expected = visible_text(tree.body) if tree.body is not None else ""
         assert visible_body_text(tree) == expected, path.name
         assert visible_body_text(tree, keep_tree=False) == expected, path.name
+
+
+@given(st.text(alphabet=st.sampled_from([*"ab 文\t\n\r\x0b\x0c\x1c\x1f\x85\u200b\u2028\ufeff", "\u3000", "\xa0", "\u2003"])))
+def test_squash_collapses_whitespace_as_the_regex_did(text: str) -> None:
+    """Every analyser compares squashed text: the split-based squash must give
+    what ``\\s+`` -> one space, stripped, gave (full-width and no-break spaces
+    included; a zero-width space is not whitespace for either)."""
+    assert squash(text) == re.sub(r"\s+", " ", text).strip()
