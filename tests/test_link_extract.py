@@ -27,6 +27,7 @@ Debatable cases and the choice made (the peers differ):
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from urllib.parse import quote
 
@@ -379,3 +380,13 @@ def test_canonical_is_idempotent_and_encoding_blind(path: str, query: str) -> No
     assert canonical_url(once) == once
     assert canonical_url(encoded) == once
     assert once.isascii()
+
+
+@pytest.mark.parametrize("element", list(Element))
+def test_a_link_survives_the_trip_to_the_crawl_process(element: Element) -> None:
+    """Links travel from the analysis worker as pickles (PageLink has its own
+    reduce, cheaper than dataclasses' generic state)."""
+    link = PageLink(url="http://www.example.gov.cn/新闻/a.pdf", element=element, attachment=True, text="通知")
+    again = pickle.loads(pickle.dumps(link, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == link
+    assert again.element is element
