@@ -1052,6 +1052,36 @@ def test_a_host_held_at_zero_is_not_contacted_until_raised(httpserver: HTTPServe
     assert len(httpserver.log) == 2
 
 
+def test_a_host_s_first_looks_run_before_its_second_looks(httpserver: HTTPServer) -> None:
+    """A crawl hands its site's URLs over at once: the pages that answered 404
+    (second looks, due long ago) and the images it never fetched (first looks).
+    The images go first: each failed one still needs a second look after the
+    delay, while a second look ends its URL."""
+    for path in ("/gone1.html", "/gone2.html", "/gone3.html"):
+        httpserver.expect_request(path).respond_with_data("no", status=404)
+    for path in ("/a.png", "/b.png"):
+        httpserver.expect_request(path).respond_with_data("png", content_type="image/png")
+    site = f"127.0.0.1:{httpserver.port}"
+    gone = [httpserver.url_for(f"/gone{i}.html") for i in (1, 2, 3)]
+    images = [httpserver.url_for(p) for p in ("/a.png", "/b.png")]
+
+    async def run() -> dict[str, LinkStatus]:
+        async with LinkChecker(config(recheck_delay=0.01)) as checker:
+            checker.limit_host(site, 0)
+            for url in gone:
+                checker.submit(url, failed_at=time.monotonic() - 1.0)
+            await asyncio.sleep(0.05)  # the second looks are due and waiting
+            for url in images:
+                checker.submit(url)
+            checker.limit_host(site, 1)  # one at a time: the order is the queue's
+            return await checker.settle()
+
+    statuses = asyncio.run(run())
+    assert [req.path for req, _ in httpserver.log] == ["/a.png", "/b.png", "/gone1.html", "/gone2.html",
+                                                       "/gone3.html"]
+    assert [statuses[u].ok for u in (*images, *gone)] == [True, True, False, False, False]
+
+
 def test_a_host_limit_in_use_cannot_be_lowered(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/a").respond_with_data("ok")
     url = httpserver.url_for("/a")
