@@ -12,11 +12,12 @@ httpcore makes it, :func:`install` puts these classes where httpcore's
 connection pool and HTTP/1.1 connection look their primitives up.
 
 govmon runs httpx only under asyncio, so these know only asyncio.  The shield
-is a no-op: httpcore shields the closing of a connection, and closing an
-asyncio stream closes its transport at once (what follows is only the wait
-for the close), so a cancellation there loses nothing.  Should a later httpcore
-move or rename these names, :func:`install` leaves it alone and anyio's
-primitives stay.
+is a no-op, which is what anyio's shield already is against asyncio's own
+cancellations: an ``asyncio.timeout`` or a ``Task.cancel`` interrupts the
+awaits inside ``anyio.CancelScope(shield=True)`` (checked with anyio 4.16;
+it shields only from anyio's cancel scopes, which govmon does not use).
+Should a later httpcore move or rename these names, :func:`install` leaves it
+alone and anyio's primitives stay.
 """
 
 from __future__ import annotations
