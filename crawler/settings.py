@@ -7,6 +7,7 @@ are fragile, so concurrency per host is low and timeouts far below Scrapy's
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 from govmon import __version__
@@ -16,6 +17,13 @@ USER_AGENT = (
     "government website monitor"
 )
 
+
+#: The crawl's event loop is uvloop's when it is installed: Twisted over
+#: asyncio's own loop pays pure-Python selector bookkeeping for every write (a
+#: namedtuple rebuilt by each ``add_writer``).  On the 5,000-page benchmark the
+#: whole audit took 20.9-22.6 s with it against 21.2-22.8 s without, 1.3 s
+#: less CPU (four runs each, interleaved).
+_HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
 
 BROWSER = "/usr/bin/chromium"
 
@@ -94,6 +102,9 @@ def scrapy_settings(*, max_bytes: int, concurrency_per_host: int, delay: float,
         "CONCURRENT_ITEMS": 4,
         # --- asyncio reactor: page analysis is awaited from a process pool
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        # on uvloop's event loop where it is installed (not on Windows), except
+        # when pages are rendered: Playwright is not tested on it here
+        **({} if render or not _HAS_UVLOOP else {"ASYNCIO_EVENT_LOOP": "uvloop.Loop"}),
         # --- quiet and lean
         "LOG_LEVEL": log_level,
         "LOGSTATS_INTERVAL": 0,
