@@ -31,3 +31,8 @@ def test_a_rendered_crawl_keeps_asyncio_s_own_loop() -> None:
 def test_the_per_host_budget_is_also_the_global_cap() -> None:
     s = settings(concurrency_per_host=3)
     assert (s["CONCURRENT_REQUESTS"], s["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (3, 3)
+
+
+def test_one_task_handles_a_response_s_output() -> None:
+    """A callback yields Requests only: Scrapy starts this many tasks per response."""
+    assert settings()["CONCURRENT_ITEMS"] == 1
