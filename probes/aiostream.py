@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpcore
+from httpcore._utils import is_socket_readable
 
 from probes import hcsync
 
@@ -48,9 +49,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         it costs no system call: httpcore's own answer polls the socket, a
         ninth of a link check's CPU with the benchmark's eight connections."""
         reader = self._reader
-        # a StreamReader says whether it holds bytes only through ``_buffer``
-        buffered = bool(reader._buffer)  # type: ignore[attr-defined]
-        return buffered or reader.at_eof() or reader.exception() is not None or self._writer.is_closing()
+        # a StreamReader says whether it holds bytes only through ``_buffer``;
+        # a Python without it gets httpcore's poll of the socket
+        buffer = getattr(reader, "_buffer", None)
+        if buffer is None:
+            return is_socket_readable(self._socket)
+        return bool(buffer) or reader.at_eof() or reader.exception() is not None or self._writer.is_closing()
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         try:
