@@ -1,0 +1,49 @@
+"""A crawl stopped from outside (the daemon shutting down) ends promptly and
+says so: Scrapy's SIGTERM handling runs on the crawl's event loop (uvloop's
+where it is installed)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from crawler.collect import CrawlTarget
+from crawler.runner import CrawlInterrupted, CrawlJob, crawl_in_subprocess
+
+
+@pytest.fixture
+def endless_site() -> Iterator[HTTPServer]:
+    """Every page answers after 0.2 s with ten links to pages not seen yet."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    counter = iter(range(10**9))
+
+    def page(_request: Request) -> Response:
+        time.sleep(0.2)
+        links = "".join(f'<a href="/p{next(counter)}.html">x</a>' for _ in range(10))
+        return Response(f"<html><head><title>p</title></head><body>{links}</body></html>",
+                        content_type="text/html; charset=utf-8")
+
+    server.expect_request("").respond_with_handler(page)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.clear()
+        server.stop()
+
+
+def test_a_stopped_crawl_ends_within_seconds_as_interrupted(endless_site: HTTPServer) -> None:
+    job = CrawlJob(target=CrawlTarget(url=endless_site.url_for("/"), as_of=date(2026, 11, 25), max_pages=100_000),
+                   check_search=False, check_cloaking=False, check_ipv6=False)
+    stop = threading.Event()
+    threading.Timer(2.0, stop.set).start()
+    # A child deaf to SIGTERM would run on to the time limit and end in a
+    # CrawlError("exceeded its time limit"), not in CrawlInterrupted.
+    with pytest.raises(CrawlInterrupted, match="interrupted by shutdown"):
+        crawl_in_subprocess(job, stop=stop, time_limit=60)
