@@ -58,18 +58,32 @@ def _server() -> socket.socket:
     return server
 
 
-def test_idle_connection_reads_as_readable_once_the_server_closes_it() -> None:
+class _BareReader:
+    """A StreamReader without ``_buffer``, as a later Python might have."""
+
+    def at_eof(self) -> bool:
+        raise AssertionError("not asked without a buffer")
+
+
+@pytest.mark.parametrize("bare", [False, True], ids=["reader", "socket-poll-fallback"])
+def test_idle_connection_reads_as_readable_once_the_server_closes_it(bare: bool) -> None:
     """httpcore drops an idle connection whose socket is readable (the server
-    closed it) instead of sending the next request into it."""
+    closed it) instead of sending the next request into it.  The answer comes
+    from asyncio's StreamReader buffer; without one (``bare``), from a poll of
+    the socket, as httpcore's own backends do."""
     server = _server()
 
     async def main() -> tuple[bool, bool]:
         stream = await AsyncioBackend().connect_tcp("127.0.0.1", server.getsockname()[1], timeout=5)
         peer, _ = await asyncio.to_thread(server.accept)
+        reader = stream._reader  # type: ignore[attr-defined]
+        if bare:
+            stream._reader = _BareReader()  # type: ignore[attr-defined]
         open_idle = stream.get_extra_info("is_readable")
         peer.close()
         await asyncio.sleep(0.05)
         closed = stream.get_extra_info("is_readable")
+        stream._reader = reader  # type: ignore[attr-defined]
         assert await stream.read(100, timeout=5) == b""  # end of stream, as anyio's backend
         await stream.aclose()
         return open_idle, closed
@@ -133,30 +147,3 @@ def test_tls_handshake_failure_is_a_connect_error_caused_by_the_ssl_error(httpse
 
     run(main())
 
-
-def test_without_a_reader_buffer_readability_falls_back_to_polling_the_socket() -> None:
-    """``_readable`` reads asyncio's private StreamReader buffer; should a Python
-    drop it, the answer comes from the socket as httpcore's own backends do."""
-    server = _server()
-
-    class Bare:  # a reader with no ``_buffer``
-        def at_eof(self) -> bool:
-            raise AssertionError("not asked without a buffer")
-
-    async def main() -> tuple[bool, bool]:
-        stream = await AsyncioBackend().connect_tcp("127.0.0.1", server.getsockname()[1], timeout=5)
-        peer, _ = await asyncio.to_thread(server.accept)
-        real = stream._reader  # type: ignore[attr-defined]
-        stream._reader = Bare()  # type: ignore[attr-defined]
-        open_idle = stream.get_extra_info("is_readable")
-        peer.close()
-        await asyncio.sleep(0.05)
-        closed = stream.get_extra_info("is_readable")
-        stream._reader = real  # type: ignore[attr-defined]
-        await stream.aclose()
-        return open_idle, closed
-
-    try:
-        assert run(main()) == (False, True)
-    finally:
-        server.close()
