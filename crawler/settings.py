@@ -112,6 +112,19 @@ def scrapy_settings(*, max_bytes: int, concurrency_per_host: int, delay: float,
         "LOG_LEVEL": log_level,
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19 starts, in every crawl, a localhost HTTP server that runs
+        # Python code sent with a token it writes under ~/.local/state/scrapy
+        # (for its MCP server): a crawler of untrusted pages has no use for
+        # one.  Off too, and not even imported: the extensions with nothing to
+        # do here (no items to export, no job directory, no autothrottle).
+        "REMOTE_CONTROL_ENABLED": False,
+        "EXTENSIONS": {
+            "scrapy.extensions.remote_control.RemoteControl": None,
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.feedexport.FeedExporter": None,
+            "scrapy.extensions.spiderstate.SpiderState": None,
+            "scrapy.extensions.throttle.AutoThrottle": None,
+        },
         "HTTPCACHE_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         # Scrapy's bookkeeping a monitor does not read (DownloaderStats even

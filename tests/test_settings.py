@@ -36,3 +36,9 @@ def test_the_per_host_budget_is_also_the_global_cap() -> None:
 def test_one_task_handles_a_response_s_output() -> None:
     """A callback yields Requests only: Scrapy starts this many tasks per response."""
     assert settings()["CONCURRENT_ITEMS"] == 1
+
+
+def test_scrapy_s_remote_control_and_idle_extensions_are_off() -> None:
+    s = settings()
+    assert s["REMOTE_CONTROL_ENABLED"] is False
+    assert s["EXTENSIONS"]["scrapy.extensions.remote_control.RemoteControl"] is None  # type: ignore[index]

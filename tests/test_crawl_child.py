@@ -1,6 +1,6 @@
-"""A crawl stopped from outside (the daemon shutting down) ends promptly and
-says so: Scrapy's SIGTERM handling runs on the crawl's event loop (uvloop's
-where it is installed)."""
+"""The crawl child process: stopped from outside (the daemon shutting down) it
+ends promptly and says so, on the crawl's event loop (uvloop's where it is
+installed); and it opens nothing beside the crawl."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -47,3 +48,17 @@ def test_a_stopped_crawl_ends_within_seconds_as_interrupted(endless_site: HTTPSe
     # CrawlError("exceeded its time limit"), not in CrawlInterrupted.
     with pytest.raises(CrawlInterrupted, match="interrupted by shutdown"):
         crawl_in_subprocess(job, stop=stop, time_limit=60)
+
+
+def test_a_crawl_starts_no_remote_control_server(httpserver: HTTPServer, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scrapy 2.19's RemoteControl extension would listen on localhost for Python
+    code to run and write its token under the user's state directory."""
+    httpserver.expect_request("/").respond_with_data("<html><head><title>t</title></head><body>x</body></html>",
+                                                     content_type="text/html")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    job = CrawlJob(target=CrawlTarget(url=httpserver.url_for("/"), as_of=date(2026, 11, 25)),
+                   check_search=False, check_cloaking=False, check_ipv6=False)
+    result = crawl_in_subprocess(job, time_limit=60)
+    assert result.stats.pages == 1
+    assert not (tmp_path / "scrapy").exists()
