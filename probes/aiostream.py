@@ -155,3 +155,27 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+async def connect_first(
+    backend: httpcore.AsyncNetworkBackend,
+    addresses: Iterable[str],
+    port: int,
+    *,
+    timeout: float | None = None,
+    local_address: str | None = None,
+    socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+) -> httpcore.AsyncNetworkStream:
+    """A connection to the first of ``addresses`` that accepts one; the last
+    connect error when none does (the backends that pick addresses themselves:
+    the address policy's, the IPv6 probe's).  ``addresses`` must not be empty."""
+    last: Exception | None = None
+    for address in addresses:
+        try:
+            return await backend.connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                             socket_options=socket_options)
+        except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+            last = exc
+    if last is None:
+        raise ValueError("no address to connect to")
+    raise last

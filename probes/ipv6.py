@@ -30,6 +30,7 @@ import httpx
 from crawler.analysis.page import ParsedPage
 from crawler.analysis.waf import challenge_reason
 from govmon.records import Ipv6Detection
+from probes.aiostream import connect_first
 
 logger = logging.getLogger(__name__)
 
@@ -82,16 +83,8 @@ class Ipv6Backend(httpcore.AsyncNetworkBackend):
         addresses = [host.strip("[]")] if family == socket.AF_INET6 else await self._resolve(host)
         if not addresses:
             raise httpcore.ConnectError(f"{host} has no AAAA record")
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._backend.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
+        return await connect_first(self._backend, addresses, port, timeout=timeout,
+                                   local_address=local_address, socket_options=socket_options)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None,

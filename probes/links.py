@@ -718,8 +718,8 @@ class _AnsweredCookies(httpx.Cookies):
     """A cookie jar that reads only answers that set a cookie.  httpx hands every
     answer to urllib's jar, which wraps request and answer first: 14 % of the
     link checks' samples in a py-spy profile of the benchmark's crawl, where
-    no answer set one.  Cookies still
-    matter: a site that sets its session cookie by redirecting to itself."""
+    no answer set one.  Cookies still matter: a site that sets its session
+    cookie by redirecting to itself."""
 
     def extract_cookies(self, response: httpx.Response) -> None:
         if "set-cookie" in response.headers:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import httpcore
 
-from probes.aiostream import AsyncioBackend
+from probes.aiostream import AsyncioBackend, connect_first
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -191,20 +191,8 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             raise AddressRefused(str(exc)) from exc
         except OSError as exc:
             raise NameResolutionError(f"{host}: {exc}") from exc
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    address,
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
+        return await connect_first(self._inner, addresses, port, timeout=timeout,
+                                   local_address=local_address, socket_options=socket_options)
 
     async def connect_unix_socket(
         self,

@@ -147,3 +147,23 @@ def test_tls_handshake_failure_is_a_connect_error_caused_by_the_ssl_error(httpse
 
     run(main())
 
+
+
+def test_connect_first_takes_the_first_address_that_accepts_else_the_last_error() -> None:
+    """The address policy's and the IPv6 probe's backends try each address in turn."""
+    from probes.aiostream import connect_first
+
+    tried: list[str] = []
+
+    class Fake(httpcore.AsyncNetworkBackend):
+        async def connect_tcp(self, host, port, timeout=None, local_address=None,  # type: ignore[no-untyped-def]
+                              socket_options=None):
+            tried.append(host)
+            if host == "good":
+                return "stream"
+            raise httpcore.ConnectError(f"{host} refused")
+
+    assert run(connect_first(Fake(), ["bad1", "good", "never"], 80)) == "stream"
+    assert tried == ["bad1", "good"]
+    with pytest.raises(httpcore.ConnectError, match="bad2 refused"):
+        run(connect_first(Fake(), ["bad1", "bad2"], 80))
