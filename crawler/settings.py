@@ -21,7 +21,7 @@ USER_AGENT = (
 #: The crawl's event loop is uvloop's when it is installed: Twisted over
 #: asyncio's own loop pays pure-Python selector bookkeeping for every write (a
 #: namedtuple rebuilt by each ``add_writer``).  On the 5,000-page benchmark the
-#: whole audit took 20.9-22.6 s with it against 21.2-22.8 s without, 1.3 s
+#: whole audit took 20.9-22.6 s with it against 21.2-22.8 s without, 1.5 s
 #: less CPU (four runs each, interleaved).
 _HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
 
