@@ -21,7 +21,6 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -37,6 +36,7 @@ from crawler.analysis.privacy import find_privacy_in_attachment
 from crawler.analysis.searchbox import SearchForm, find_search
 from crawler.analysis.waf import challenge_reason
 from crawler.analysis.wording import find_wording, load_dictionary
+from crawler.job import CrawlTarget
 from crawler.pagefacts import AnalysisSettings, InteractionFacts, PageFacts, analyse_page
 from govmon import records as r
 from govmon.config import MessageSelectors
@@ -143,30 +143,6 @@ def _page_alias(url: str) -> str:
     parts = urlsplit(url)
     path = _INDEX_FILE.sub("/", parts.path or "/")
     return parts._replace(path=path, fragment="").geturl()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CrawlTarget:
-    """Everything one crawl needs to know about its site (picklable / JSON-able)."""
-
-    url: str
-    name: str | None = None
-    site_code: str | None = None
-    extra_hosts: tuple[str, ...] = ()
-    as_of: date
-    max_pages: int = 2000
-    max_depth: int = 8
-    max_query_params: int = 6
-    max_url_length: int = 512
-    max_pages_per_pattern: int = 200
-    all_pages: bool = False
-    domain_exceptions: tuple[str, ...] = ()
-    sample_seed: int = 0
-    max_attachments: int = 200
-    max_scripts: int = 50
-    partner_domains: tuple[str, ...] = ("gov.cn",)
-    #: site-specific message-board selectors (field name -> CSS), from the site's configuration
-    message_selectors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

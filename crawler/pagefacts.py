@@ -10,7 +10,6 @@ the indicators' sample of pages only, chosen at the end of the crawl.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +27,6 @@ from crawler.analysis.privacy import find_privacy_in_page
 from crawler.analysis.wording import Dictionary, find_wording, load_dictionary
 from govmon import records as r
 from govmon.config import MessageSelectors
-from govmon.errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,16 +217,3 @@ def analyse_page(url: str, html: str, *, is_home: bool, settings: AnalysisSettin
         heading=_heading(page) if page_type is r.PageType.CONTENT else "",
         interaction=interaction_facts(page, listing, html, is_home=is_home, settings=settings),
     )
-
-
-def analysis_workers() -> int:
-    """Worker processes for page analysis: ``GOVMON_ANALYSIS_WORKERS``, or one
-    fewer than the CPUs (Scrapy keeps one), 0 meaning in-process."""
-    env = os.environ.get("GOVMON_ANALYSIS_WORKERS")
-    if env is not None:
-        try:
-            return max(0, int(env))
-        except ValueError:
-            raise ConfigError(f"GOVMON_ANALYSIS_WORKERS: not a whole number: {env!r}") from None
-    return max(0, (os.cpu_count() or 1) - 1)
-

@@ -2,9 +2,9 @@
 
 Scrapy's reactor cannot be restarted within a process, so every crawl that is
 not the only thing a process does (tests, the daemon, ``govmon run``) goes
-through :func:`crawl_in_subprocess`: ``python -m crawler.runner JOB.json
-RESULT.json``.  A crash or a hung crawl then stays contained and is killed at
-its time limit.  The child reports progress on stderr as ``progress <json>``
+through :class:`CrawlChild`: ``python -m crawler.runner JOB.json
+RESULT.json``, which starts crawling once it reads ``go`` on stdin.  A crash
+or a hung crawl then stays contained and is killed at its time limit.  The child reports progress on stderr as ``progress <json>``
 lines, which the parent turns into a progress display.
 
 Links are checked in the same child, in the crawl's own event loop, as the
@@ -16,6 +16,7 @@ Pages are analysed in worker processes (:mod:`crawler.workers`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -25,71 +26,26 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-
-from crawler.collect import CrawlOutcome, CrawlTarget, SiteCollector
+from crawler.job import CrawlJob, CrawlTarget
 from govmon import records as r
 from govmon.errors import CrawlError
 
 if TYPE_CHECKING:
+    import httpx
+
+    from crawler.collect import CrawlOutcome, SiteCollector
+    from crawler.workers import AnalysisPool
     from probes.netguard import AddressPolicy
 
+__all__ = ["CrawlChild", "CrawlInterrupted", "CrawlJob", "CrawlRun", "CrawlTarget", "SiteResult", "crawl",
+           "crawl_in_subprocess", "run_job"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CrawlJob:
-    """A crawl of one site and how to run it (serialised to the child as JSON)."""
-
-    target: CrawlTarget
-    concurrency_per_host: int = 8
-    delay: float = 0.0
-    timeout: float = 15.0
-    retries: int = 2
-    max_bytes: int = 5_000_000
-    time_limit: float = 3600.0
-    check_links: bool = True
-    link_concurrency: int = 32
-    link_per_host: int = 8
-    recheck_delay: float = 5.0
-    allow_hosts: tuple[str, ...] = ()
-    deny_hosts: tuple[str, ...] = ()
-    #: worker processes for page analysis; None: one fewer than the CPUs
-    analysis_workers: int | None = None
-    #: run the site-search probe (NAT-D-SEARCH) after the link check
-    check_search: bool = True
-    #: seconds between two searches (one at a time: a search engine is fragile)
-    search_delay: float = 1.0
-    #: fetch the homepage as Baiduspider too and report links served only to it
-    check_cloaking: bool = True
-    #: measure IPv6 support (AAAA, homepage and first-level columns over IPv6)
-    check_ipv6: bool = True
-    #: render pages in Debian's chromium through scrapy-playwright (browser extra)
-    render: bool = False
-
-    def to_json(self) -> str:
-        data = asdict(self)
-        data["target"]["as_of"] = self.target.as_of.isoformat()
-        return json.dumps(data, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> CrawlJob:
-        data = json.loads(text)
-        target = data.pop("target")
-        target["as_of"] = date.fromisoformat(target["as_of"])
-        for key in ("extra_hosts", "domain_exceptions", "partner_domains"):
-            if key in target:
-                target[key] = tuple(target[key])
-        target["message_selectors"] = tuple(tuple(p) for p in target.get("message_selectors", ()))
-        for key in ("allow_hosts", "deny_hosts"):
-            data[key] = tuple(data.get(key, ()))
-        return cls(target=CrawlTarget(**target), **data)
 
 
 @dataclass(slots=True)
@@ -124,6 +80,8 @@ class SiteResult:
 
 
 ProgressFn = Callable[[dict[str, Any]], None]
+#: The parent's word that a held crawl child may start (see CrawlChild).
+_GO = "go\n"
 
 
 def _site_is_private(url: str) -> bool:
@@ -155,20 +113,41 @@ class CrawlRun:
     probes: list[r.Detection] = field(default_factory=list)
 
 
-def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
+def start_pool(job: CrawlJob) -> AnalysisPool | None:
+    """The job's page analysis workers, started now: each imports the analysers
+    (half a second) while this process imports Scrapy, so the first page does
+    not wait for them.  None when pages are analysed in this process."""
+    from crawler.workers import AnalysisPool, analysis_workers
+
+    workers = job.analysis_workers if job.analysis_workers is not None else analysis_workers()
+    return AnalysisPool(workers) if workers > 0 else None
+
+
+def crawl(job: CrawlJob, *, progress: ProgressFn | None = None, pool: AnalysisPool | None = None) -> CrawlRun:
     """Crawl in this process (once per process: Scrapy's reactor cannot restart).
 
     Links are checked as the crawl finds them, in the crawl's own event loop
     (Scrapy runs on asyncio; the site's own once the crawl has ended), and the
     search, cloaking and IPv6 probes run while the last link checks finish:
-    nothing waits for a phase to end that it does not need."""
+    nothing waits for a phase to end that it does not need.  ``pool``: workers
+    already started by :func:`start_pool` (this function closes them); without
+    it they are started here."""
+    if pool is None:
+        pool = start_pool(job)
+    try:
+        return _crawl(job, progress, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _crawl(job: CrawlJob, progress: ProgressFn | None, pool: AnalysisPool | None) -> CrawlRun:
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.pagefacts import analysis_workers
+    from crawler.collect import SiteCollector
     from crawler.settings import scrapy_settings
     from crawler.spiders.site import SiteSpider
-    from crawler.workers import AnalysisPool
 
     collector = SiteCollector(job.target)
     settings = scrapy_settings(
@@ -212,21 +191,15 @@ def crawl(job: CrawlJob, *, progress: ProgressFn | None = None) -> CrawlRun:
         except BaseException as exc:
             failures.append(exc)
 
-    workers = job.analysis_workers if job.analysis_workers is not None else analysis_workers()
-    pool = AnalysisPool(workers) if workers > 0 else None
-    try:
-        process = CrawlerProcess(settings, install_root_handler=False)
-        # Scrapy resets logging: keep its per-request debug lines out of the
-        # child's stderr, which the parent reads line by line.
-        for name in ("scrapy", "twisted", "scrapy_playwright"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-        crawler = process.create_crawler(SiteSpider)
-        crawler.signals.connect(closing, signal=signals.spider_closed)
-        process.crawl(crawler, collector=collector, progress=tick, pool=pool, render=job.render)
-        process.start()
-    finally:
-        if pool is not None:
-            pool.close()
+    process = CrawlerProcess(settings)
+    # Scrapy resets logging: keep its per-request debug lines out of the
+    # child's stderr, which the parent reads line by line.
+    for name in ("scrapy", "twisted", "scrapy_playwright"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    crawler = process.create_crawler(SiteSpider)
+    crawler.signals.connect(closing, signal=signals.spider_closed)
+    process.crawl(crawler, collector=collector, progress=tick, pool=pool, render=job.render)
+    process.start()
     if failures:
         raise failures[0]
     if not ended:
@@ -313,6 +286,8 @@ async def check_site_search(job: CrawlJob, outcome: CrawlOutcome) -> list[r.Dete
     """NAT-D-SEARCH: search 4 article titles on the homepage's search, one at a
     time, never leaving the site (every request, redirects included, must go to
     the site's hosts, off the deny list, through the address policy)."""
+    import httpx
+
     from probes.links import LinkCheckConfig, _guarded_transport
     from probes.search import check_search
 
@@ -434,10 +409,10 @@ class _LinkSession:
         return [*links, *unknowns], rows
 
 
-def run_job(job: CrawlJob, *, progress: ProgressFn | None = None) -> SiteResult:
+def run_job(job: CrawlJob, *, progress: ProgressFn | None = None, pool: AnalysisPool | None = None) -> SiteResult:
     """Crawl; check the links the crawl could not settle itself; probe."""
     started = time.monotonic()
-    run = crawl(job, progress=progress)
+    run = crawl(job, progress=progress, pool=pool)
     outcome = run.outcome
     detections = [*outcome.detections, *run.links]
     if job.check_links:
@@ -454,6 +429,8 @@ def run_job(job: CrawlJob, *, progress: ProgressFn | None = None) -> SiteResult:
 
 async def _cloaking(job: CrawlJob, outcome: CrawlOutcome) -> list[r.Detection]:
     """Cloaked injection: links or spam text served only to a search engine's crawler."""
+    import httpx
+
     from probes.cloaking import detect_cloaking
 
     async with httpx.AsyncClient(timeout=job.timeout, follow_redirects=True, trust_env=False) as client:
@@ -467,38 +444,84 @@ class CrawlInterrupted(CrawlError):
     """The crawl was stopped from outside (daemon shutdown) before it finished."""
 
 
-def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
-                        time_limit: float | None = None, stop: threading.Event | None = None) -> SiteResult:
-    """Run :func:`run_job` in a child process; kill it past ``time_limit`` or when
-    ``stop`` is set (then :class:`CrawlInterrupted`)."""
-    limit = time_limit if time_limit is not None else job.time_limit + 600
-    with tempfile.TemporaryDirectory(prefix="govmon-crawl-") as tmp:
-        job_path = Path(tmp) / "job.json"
-        result_path = Path(tmp) / "result.json"
-        job_path.write_text(job.to_json(), encoding="utf-8")
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        proc = subprocess.Popen(
-            # -P: the working directory is not on the child's path, so a
-            # ``crawler`` package of the user's own (govmon run from a project
-            # folder) cannot stand in for this one
-            [sys.executable, "-P", "-m", "crawler.runner", str(job_path), str(result_path)],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
-        )
-        deadline = time.monotonic() + limit
-        tail: list[str] = []
-        assert proc.stderr is not None
-        watcher = None
+class CrawlChild:
+    """A crawl running in a child process (``python -m crawler.runner JOB
+    RESULT``), started by the constructor and read by :meth:`result`.  Killed
+    past ``time_limit`` or when ``stop`` is set (then :class:`CrawlInterrupted`).
+
+    With ``hold`` the child imports Scrapy and starts its analysis workers, then
+    waits for :meth:`release` before its first request: ``govmon audit``
+    validates its profile meanwhile (0.3 s of imports), and a bad profile is
+    reported without a request to the site."""
+
+    def __init__(self, job: CrawlJob, *, time_limit: float | None = None,
+                 stop: threading.Event | None = None, hold: bool = False) -> None:
+        self.job = job
+        self.stop = stop
+        limit = time_limit if time_limit is not None else job.time_limit + 600
+        self.limit = limit
+        self._tmp = tempfile.TemporaryDirectory(prefix="govmon-crawl-")
+        try:
+            job_path = Path(self._tmp.name) / "job.json"
+            self.result_path = Path(self._tmp.name) / "result.json"
+            job_path.write_text(job.to_json(), encoding="utf-8")
+            env = dict(os.environ)
+            root = str(Path(__file__).resolve().parent.parent)
+            env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+            self.deadline = time.monotonic() + limit
+            self.proc = subprocess.Popen(
+                # -P: the working directory is not on the child's path, so a
+                # ``crawler`` package of the user's own (govmon run from a project
+                # folder) cannot stand in for this one
+                [sys.executable, "-P", "-m", "crawler.runner", str(job_path), str(self.result_path)],
+                stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+            )
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+        if not hold:
+            self.release()
         if stop is not None:
             def watch() -> None:
-                while proc.poll() is None:
+                while self.proc.poll() is None:
                     if stop.wait(0.2):
-                        proc.terminate()
+                        self.proc.terminate()
                         return
 
-            watcher = threading.Thread(target=watch, name="crawl-stop-watch", daemon=True)
-            watcher.start()
+            threading.Thread(target=watch, name="crawl-stop-watch", daemon=True).start()
+
+    def release(self) -> None:
+        """Let the child crawl (see ``hold``)."""
+        assert self.proc.stdin is not None
+        with contextlib.suppress(OSError):  # it ended already: result() says why
+            self.proc.stdin.write(_GO)
+            self.proc.stdin.close()
+
+    def kill(self) -> None:
+        """End the child at once, its result unread (the caller failed meanwhile)."""
+        try:
+            if self.proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self.proc.stdin.close()  # a held child ends at once without a word
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            if self.proc.stderr is not None:
+                self.proc.stderr.close()
+        finally:
+            self._tmp.cleanup()
+
+    def result(self, progress: ProgressFn | None = None) -> SiteResult:
+        """Pass the child's progress on until it ends; its result."""
+        try:
+            return self._result(progress)
+        finally:
+            self.kill()
+
+    def _result(self, progress: ProgressFn | None) -> SiteResult:
+        job, proc, limit = self.job, self.proc, self.limit
+        tail: list[str] = []
+        assert proc.stderr is not None
         try:
             for line in proc.stderr:
                 if line.startswith("progress "):
@@ -506,39 +529,51 @@ def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
                         progress(json.loads(line[9:]))
                 else:
                     tail = [*tail, line.rstrip()][-20:]
-                if time.monotonic() > deadline:
+                if time.monotonic() > self.deadline:
                     proc.kill()
                     raise CrawlError(f"crawl of {job.target.url} exceeded its time limit of {limit:.0f} s")
-            code = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+            code = proc.wait(timeout=max(1.0, self.deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
             raise CrawlError(f"crawl of {job.target.url} exceeded its time limit of {limit:.0f} s") from None
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stderr.close()
-        if stop is not None and stop.is_set():
+        if self.stop is not None and self.stop.is_set():
             # Scrapy stops gracefully on SIGTERM and may still write a result:
             # it is partial, so the run is interrupted, not finished.
             raise CrawlInterrupted(f"crawl of {job.target.url} interrupted by shutdown")
-        if code != 0 or not result_path.exists():
+        if code != 0 or not self.result_path.exists():
             detail = " | ".join(tail[-3:]) or f"exit code {code}"
             raise CrawlError(f"crawl of {job.target.url} failed: {detail}")
-        return SiteResult.from_json(result_path.read_text(encoding="utf-8"))
+        return SiteResult.from_json(self.result_path.read_text(encoding="utf-8"))
+
+
+def crawl_in_subprocess(job: CrawlJob, *, progress: ProgressFn | None = None,
+                        time_limit: float | None = None, stop: threading.Event | None = None) -> SiteResult:
+    """Run :func:`run_job` in a child process (see :class:`CrawlChild`)."""
+    return CrawlChild(job, time_limit=time_limit, stop=stop).result(progress)
 
 
 def _child_main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m crawler.runner JOB.json RESULT.json", file=sys.stderr)
+        print("usage: python -m crawler.runner JOB.json RESULT.json  (crawls once it reads \"go\" on stdin)",
+              file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     job = CrawlJob.from_json(Path(argv[0]).read_text(encoding="utf-8"))
+    pool = start_pool(job)  # first: the workers import while this process does
+    # what crawl() needs, imported while the parent may still hold the crawl
+    import scrapy.crawler  # noqa: F401
+
+    import crawler.collect
+    import crawler.spiders.site  # noqa: F401
+    if sys.stdin.readline() != _GO:  # the parent ended or gave up: not a request sent
+        if pool is not None:
+            pool.close()
+        return 3
 
     def progress(info: dict[str, Any]) -> None:
         print("progress " + json.dumps(info), file=sys.stderr, flush=True)
 
-    result = run_job(job, progress=progress)
+    result = run_job(job, progress=progress, pool=pool)
     tmp = Path(argv[1]).with_suffix(".part")
     tmp.write_text(result.to_json(), encoding="utf-8")
     tmp.replace(argv[1])

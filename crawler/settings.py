@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
+from scrapy.settings import default_settings
+
 from govmon import __version__
 
 USER_AGENT = (
@@ -26,6 +28,32 @@ USER_AGENT = (
 _HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
 
 BROWSER = "/usr/bin/chromium"
+
+#: Scrapy's components a monitor does without (see scrapy_settings).
+_OFF_EXTENSIONS = frozenset({
+    "scrapy.extensions.remote_control.RemoteControl",
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.feedexport.FeedExporter",
+    "scrapy.extensions.spiderstate.SpiderState",
+    "scrapy.extensions.throttle.AutoThrottle",
+})
+_OFF_SPIDER_MIDDLEWARES = frozenset({
+    "scrapy.spidermiddlewares.referer.RefererMiddleware",
+    "scrapy.spidermiddlewares.depth.DepthMiddleware",
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
+    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware",
+})
+_OFF_DOWNLOADER_MIDDLEWARES = frozenset({
+    "scrapy.downloadermiddlewares.stats.DownloaderStats",
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware",
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware",
+})
+
+
+def _without(base: dict[str, int], off: frozenset[str]) -> dict[str, int]:
+    return {name: order for name, order in base.items() if name not in off}
 
 
 def render_settings(executable: str = BROWSER) -> dict[str, Any]:
@@ -110,21 +138,19 @@ def scrapy_settings(*, max_bytes: int, concurrency_per_host: int, delay: float,
         **({} if render or not _HAS_UVLOOP else {"ASYNCIO_EVENT_LOOP": "uvloop.Loop"}),
         # --- quiet and lean
         "LOG_LEVEL": log_level,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # the crawl child's stderr is the parent's progress channel
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,
         # Scrapy 2.19 starts, in every crawl, a localhost HTTP server that runs
         # Python code sent with a token it writes under ~/.local/state/scrapy
         # (for its MCP server): a crawler of untrusted pages has no use for
-        # one.  Off too, and not even imported: the extensions with nothing to
-        # do here (no items to export, no job directory, no autothrottle).
+        # one.  Off too: the extensions with nothing to do here (no items to
+        # export, no job directory, no autothrottle).  They are left out of
+        # the _BASE dicts, not set to None: Scrapy imports every class named
+        # in EXTENSIONS to normalise its keys, and RemoteControl's import
+        # alone is aiohttp's (0.2 s of every crawl's start).
         "REMOTE_CONTROL_ENABLED": False,
-        "EXTENSIONS": {
-            "scrapy.extensions.remote_control.RemoteControl": None,
-            "scrapy.extensions.telnet.TelnetConsole": None,
-            "scrapy.extensions.feedexport.FeedExporter": None,
-            "scrapy.extensions.spiderstate.SpiderState": None,
-            "scrapy.extensions.throttle.AutoThrottle": None,
-        },
+        "EXTENSIONS_BASE": _without(default_settings.EXTENSIONS_BASE, _OFF_EXTENSIONS),
         "HTTPCACHE_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         # Scrapy's bookkeeping a monitor does not read (DownloaderStats even
@@ -134,17 +160,7 @@ def scrapy_settings(*, max_bytes: int, concurrency_per_host: int, delay: float,
         # every callback's output in one more async generator.
         "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
         "DOWNLOADER_STATS": False,
-        "SPIDER_MIDDLEWARES": {
-            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
-            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
-            "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": None,
-        },
-        "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
-            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-        },
+        "SPIDER_MIDDLEWARES_BASE": _without(default_settings.SPIDER_MIDDLEWARES_BASE, _OFF_SPIDER_MIDDLEWARES),
+        "DOWNLOADER_MIDDLEWARES_BASE": _without(default_settings.DOWNLOADER_MIDDLEWARES_BASE,
+                                                _OFF_DOWNLOADER_MIDDLEWARES),
     }

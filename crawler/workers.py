@@ -30,10 +30,12 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
-from crawler.pagefacts import AnalysisSettings, PageFacts, analyse_page
-from govmon.errors import CrawlError
+from govmon.errors import ConfigError, CrawlError
+
+if TYPE_CHECKING:  # the analysers are the worker's to import, not the pool's
+    from crawler.pagefacts import AnalysisSettings, PageFacts
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,18 @@ _HEADER: Final = struct.Struct(">I")
 PIPE_SIZE: Final = 1 << 20
 _F_SETPIPE_SZ: Final = 1031
 MAX_RESTARTS: Final = 3
+
+
+def analysis_workers() -> int:
+    """Worker processes for page analysis: ``GOVMON_ANALYSIS_WORKERS``, or one
+    fewer than the CPUs (Scrapy keeps one), 0 meaning in-process."""
+    env = os.environ.get("GOVMON_ANALYSIS_WORKERS")
+    if env is not None:
+        try:
+            return max(0, int(env))
+        except ValueError:
+            raise ConfigError(f"GOVMON_ANALYSIS_WORKERS: not a whole number: {env!r}") from None
+    return max(0, (os.cpu_count() or 1) - 1)
 
 
 class WorkerLost(CrawlError):
@@ -208,6 +222,8 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
 
 def worker_main() -> int:
     """The worker: read jobs from stdin until it ends, answer each on stdout."""
+    from crawler.pagefacts import analyse_page
+
     stdin = sys.stdin.buffer
     # the answers own fd 1; anything printed goes to stderr, not into a frame
     stdout = os.fdopen(os.dup(1), "wb")

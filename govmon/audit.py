@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.collect import CrawlTarget
-from crawler.runner import CrawlJob, SiteResult, crawl_in_subprocess
+from crawler.job import CrawlTarget
+from crawler.runner import CrawlChild, CrawlJob, SiteResult
 from govmon import records as r
 from govmon.errors import ConfigError
 
@@ -149,10 +149,6 @@ def _progress_printer(enabled: bool) -> tuple[Callable[[dict[str, Any]], None] |
 
 def audit_site(url: str, options: AuditOptions, *, name: str | None = None, site_code: str | None = None,
                deny_hosts: tuple[str, ...] = ()) -> Report:
-    from scoring.engine import evaluate, score
-    from scoring.profiles import load_profile
-
-    profile = load_profile(options.profile)  # fail fast on a bad profile, before crawling
     target = CrawlTarget(url=url, name=name, site_code=site_code, as_of=options.as_of.date(),
                          max_pages=options.max_pages, all_pages=options.all_pages,
                          message_selectors=options.message_selectors)
@@ -160,9 +156,22 @@ def audit_site(url: str, options: AuditOptions, *, name: str | None = None, site
                    check_links=options.check_links, recheck_delay=options.recheck_delay,
                    deny_hosts=deny_hosts + options.deny_hosts, check_search=options.check_search,
                    search_delay=options.search_delay, render=options.render)
+    # The crawl child starts first and is held before its first request: the
+    # scorer's import and the profile's validation (0.3 s) run while it
+    # imports Scrapy, and a bad profile fails with nothing crawled.
+    child = CrawlChild(job, hold=True)
+    try:
+        from scoring.engine import evaluate, score
+        from scoring.profiles import load_profile
+
+        profile = load_profile(options.profile)
+    except BaseException:
+        child.kill()
+        raise
+    child.release()
     update, stop = _progress_printer(options.progress)
     try:
-        result: SiteResult = crawl_in_subprocess(job, progress=update)
+        result: SiteResult = child.result(progress=update)
     finally:
         stop()
     events = evaluate(result.detections, profile, options.as_of)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawler.collect import CrawlTarget
+from crawler.job import CrawlTarget
 from crawler.runner import CrawlInterrupted, CrawlJob, SiteResult, crawl_in_subprocess
 from govmon import records as r
 from govmon.config import MonitorConfig, SiteConfig, unit_for

@@ -15,7 +15,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from crawler.collect import CrawlTarget
-from crawler.runner import CrawlInterrupted, CrawlJob, crawl_in_subprocess
+from crawler.runner import CrawlChild, CrawlInterrupted, CrawlJob, crawl_in_subprocess
 
 
 @pytest.fixture
@@ -62,3 +62,36 @@ def test_a_crawl_starts_no_remote_control_server(httpserver: HTTPServer, tmp_pat
     result = crawl_in_subprocess(job, time_limit=60)
     assert result.stats.pages == 1
     assert not (tmp_path / "scrapy").exists()
+
+
+def test_a_held_child_sends_nothing_until_released(httpserver: HTTPServer) -> None:
+    """``govmon audit`` holds its child while it validates the profile: the child
+    imports and starts its workers, but asks nothing of the site before its
+    release, and ends without a request when it is killed instead."""
+    httpserver.expect_request("/").respond_with_data("<html><head><title>t</title></head><body>x</body></html>",
+                                                     content_type="text/html")
+    job = CrawlJob(target=CrawlTarget(url=httpserver.url_for("/"), as_of=date(2026, 11, 25)),
+                   check_search=False, check_cloaking=False, check_ipv6=False)
+    held = CrawlChild(job, time_limit=60, hold=True)
+    time.sleep(3)  # far longer than the child needs to be ready
+    assert held.proc.poll() is None
+    held.kill()
+    assert httpserver.log == []
+    released = CrawlChild(job, time_limit=60, hold=True)
+    released.release()
+    assert released.result().stats.pages == 1
+    assert len(httpserver.log) == 1
+
+
+def test_a_bad_profile_fails_the_audit_before_any_request(httpserver: HTTPServer) -> None:
+    from datetime import UTC, datetime
+
+    from govmon.audit import AuditOptions, audit_site
+    from govmon.errors import ProfileError
+
+    httpserver.expect_request("/").respond_with_data("<html><body>x</body></html>", content_type="text/html")
+    options = AuditOptions(profile="nationl-2019", as_of=datetime(2026, 11, 25, tzinfo=UTC))
+    with pytest.raises(ProfileError, match="unknown profile 'nationl-2019'"):
+        audit_site(httpserver.url_for("/"), options)
+    time.sleep(1)
+    assert httpserver.log == []

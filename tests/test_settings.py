@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -38,7 +39,30 @@ def test_one_task_handles_a_response_s_output() -> None:
     assert settings()["CONCURRENT_ITEMS"] == 1
 
 
-def test_scrapy_s_remote_control_and_idle_extensions_are_off() -> None:
-    s = settings()
-    assert s["REMOTE_CONTROL_ENABLED"] is False
-    assert s["EXTENSIONS"]["scrapy.extensions.remote_control.RemoteControl"] is None  # type: ignore[index]
+def test_components_left_out_are_off_and_never_imported() -> None:
+    """RemoteControl (an HTTP server that runs code sent to it) and the idle
+    extensions and middlewares are off, and their modules are not even imported
+    (Scrapy imports every class named in EXTENSIONS to normalise its keys)."""
+    code = """
+import sys
+from scrapy.settings import Settings
+from crawler.settings import scrapy_settings
+s = Settings(scrapy_settings(max_bytes=1, concurrency_per_host=1, delay=0.0, timeout=1.0, retries=0, time_limit=1.0))
+on = [n for name in ("EXTENSIONS", "SPIDER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES")
+      for n in s.get_component_priority_dict_with_base(name)]
+assert s.getbool("REMOTE_CONTROL_ENABLED") is False
+print("ON", *on)
+print("IMPORTED", *sorted(sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    on = set(next(line for line in out.splitlines() if line.startswith("ON ")).split()[1:])
+    imported = set(next(line for line in out.splitlines() if line.startswith("IMPORTED ")).split()[1:])
+    off = {"scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole",
+           "scrapy.extensions.feedexport.FeedExporter", "scrapy.downloadermiddlewares.stats.DownloaderStats",
+           "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
+           "scrapy.spidermiddlewares.depth.DepthMiddleware"}
+    assert not on & off
+    assert "scrapy.downloadermiddlewares.redirect.RedirectMiddleware" in on  # what a monitor needs stays
+    assert "scrapy.downloadermiddlewares.cookies.CookiesMiddleware" in on
+    assert not {name.rsplit(".", 1)[0] for name in off} & imported
+    assert "aiohttp" not in imported

@@ -109,7 +109,7 @@ def test_close_ends_the_workers() -> None:
 
 
 def test_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from crawler.pagefacts import analysis_workers
+    from crawler.workers import analysis_workers
     from govmon.errors import ConfigError
 
     monkeypatch.setenv("GOVMON_ANALYSIS_WORKERS", "3")
