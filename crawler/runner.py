@@ -4,8 +4,9 @@ Scrapy's reactor cannot be restarted within a process, so every crawl that is
 not the only thing a process does (tests, the daemon, ``govmon run``) goes
 through :class:`CrawlChild`: ``python -m crawler.runner JOB.json
 RESULT.json``, which starts crawling once it reads ``go`` on stdin.  A crash
-or a hung crawl then stays contained and is killed at its time limit.  The child reports progress on stderr as ``progress <json>``
-lines, which the parent turns into a progress display.
+or a hung crawl then stays contained and is killed at its time limit.  The
+child reports progress on stderr as ``progress <json>`` lines, which the parent
+turns into a progress display.
 
 Links are checked in the same child, in the crawl's own event loop, as the
 crawl finds them (the site's own once the crawl has ended); only detections

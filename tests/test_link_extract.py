@@ -384,8 +384,8 @@ def test_canonical_is_idempotent_and_encoding_blind(path: str, query: str) -> No
 
 @pytest.mark.parametrize("element", list(Element))
 def test_a_link_survives_the_trip_to_the_crawl_process(element: Element) -> None:
-    """Links travel from the analysis worker as pickles (PageLink has its own
-    reduce, cheaper than dataclasses' generic state)."""
+    """Links travel from the analysis worker as pickles (PageLink is a named
+    tuple, cheaper to rebuild than a frozen dataclass)."""
     link = PageLink(url="http://www.example.gov.cn/新闻/a.pdf", element=element, attachment=True, text="通知")
     again = pickle.loads(pickle.dumps(link, protocol=pickle.HIGHEST_PROTOCOL))
     assert again == link

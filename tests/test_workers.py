@@ -119,3 +119,36 @@ def test_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("GOVMON_ANALYSIS_WORKERS", "two")
     with pytest.raises(ConfigError, match="GOVMON_ANALYSIS_WORKERS: not a whole number: 'two'"):
         analysis_workers()
+
+
+def test_page_facts_cross_the_pipe_whole() -> None:
+    """PageFacts pickles its links as plain tuples (see its __reduce__): every
+    field, set to something other than its default, comes back equal, and a
+    field added later is carried too (the reduce walks the dataclass fields)."""
+    import dataclasses
+    import pickle
+    from datetime import date
+
+    from crawler.analysis.columns import ListEntry, Listing, NavLink
+    from crawler.analysis.links import PageLink
+    from crawler.pagefacts import InteractionFacts, PageFacts
+    from govmon import records as r
+
+    links = (PageLink(url="http://www.example.gov.cn/a.html", element=r.Element.A, text="要闻"),
+             PageLink(url="http://www.example.gov.cn/b.pdf", element=r.Element.A, attachment=True),
+             PageLink(url="http://www.example.gov.cn/c.png", element=r.Element.IMG))
+    facts = PageFacts(
+        url="http://www.example.gov.cn/", page_type=r.PageType.COLUMN, title="动态要闻",
+        listing=Listing(url="http://www.example.gov.cn/", is_list=True, newest=date(2026, 11, 20),
+                        entries=(ListEntry(title="t", url="http://www.example.gov.cn/a.html",
+                                           date=date(2026, 11, 20)),)),
+        links=links, nav=(NavLink(text="首页", url="http://www.example.gov.cn/"),),
+        findings=(r.UnknownDetection(url="http://www.example.gov.cn/", reason=r.UnknownReason.LIMIT),),
+        heading="标题", interaction=InteractionFacts(column="政策解读", related=("http://www.example.gov.cn/a.html",)),
+    )
+    defaults = {f.name: f.default for f in dataclasses.fields(PageFacts)}
+    assert all(getattr(facts, name) != default for name, default in defaults.items())
+    again = pickle.loads(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == facts
+    assert all(type(link) is PageLink for link in again.links)
+    assert again.links[0].element is r.Element.A

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from crawler.analysis.page import ParsedPage, squash
@@ -53,12 +53,15 @@ class InvalidURL(ValueError):
     """A URL a browser would refuse (no host, a forbidden host character, a bad port)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PageLink:
+class PageLink(NamedTuple):
     """One link of a page: its canonical absolute URL and where it was found.
 
     ``text`` is the anchor text (or an image's ``alt``), squashed and cut to 200
     characters, for the report; it is empty for scripts and stylesheets.
+
+    A named tuple, not a dataclass: sixty a page are built in the analysis
+    worker and cross to the crawl process, where a frozen dataclass cost a
+    Python ``__init__`` (four ``object.__setattr__``) per link to unpickle.
     """
 
     url: str
@@ -66,16 +69,15 @@ class PageLink:
     attachment: bool = False
     text: str = ""
 
-    def __reduce__(self) -> tuple[object, tuple[str, Element, bool, str]]:
-        # Fifty links a page cross from the analysis worker to the crawl: a
-        # frozen slotted dataclass pickles through dataclasses' generic
-        # __getstate__/__setstate__, which list the fields each time (this
-        # halves the pickling and takes a fifth off the unpickling).
-        return _page_link, (self.url, self.element, self.attachment, self.text)
+
+def pack_links(links: tuple[PageLink, ...]) -> list[tuple[str, Element, bool, str]]:
+    """Links as plain tuples, which pickle in C (see :func:`unpack_links`)."""
+    return [tuple(link) for link in links]  # type: ignore[misc]
 
 
-def _page_link(url: str, element: Element, attachment: bool, text: str) -> PageLink:
-    return PageLink(url=url, element=element, attachment=attachment, text=text)
+def unpack_links(rows: list[tuple[str, Element, bool, str]]) -> tuple[PageLink, ...]:
+    new = tuple.__new__
+    return tuple([new(PageLink, row) for row in rows])
 
 
 # --------------------------------------------------------------------------

@@ -41,17 +41,18 @@ def challenge_reason(status: int, headers: Mapping[str, str] | None, body_start:
     """
     if status in _ALWAYS_BLOCKED:
         return f"http-{status}-rate-limited"
+    if status != 521 and status not in _CHALLENGE_STATUSES:
+        return None  # a 404 or a 301 says what it says
+    head = body_start[:8192]
+    if status == 200 and not any(m in head for m in _SCRIPT_CHALLENGE_MARKS):
+        return None  # the common case, decided without the big regex
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     header_hit = any(h in lowered for h in _WAF_HEADERS) or bool(
         _WAF_SERVERS.search(lowered.get("server", ""))
     )
-    if status == 521 and (header_hit or _CHALLENGE.search(body_start[:8192])):
-        return "http-521-challenge"
-    if status not in _CHALLENGE_STATUSES:
-        return None
-    if status == 200 and not any(m in body_start[:8192] for m in _SCRIPT_CHALLENGE_MARKS):
-        return None  # the common case, decided without the big regex
-    if _CHALLENGE.search(body_start[:8192]):
+    if status == 521:
+        return "http-521-challenge" if header_hit or _CHALLENGE.search(head) else None
+    if _CHALLENGE.search(head):
         # A 200 page that is only a challenge script (202-then-200 flows) is
         # blocked too, but only when it carries almost no text of its own.
         if status == 200 and len(_strip_tags(body_start)) > 400:
