@@ -144,6 +144,23 @@ def _guide_labels() -> tuple[tuple[str, ...], ...]:
     return tuple(load_synonyms().values())
 
 
+def _labels_at_least(html: str, labels: tuple[str, ...], n: int) -> bool:
+    """Whether ``n`` of ``labels`` occur in ``html``, stopping as soon as the
+    answer is known (most pages: when too few labels are left to reach it)."""
+    if n <= 0:
+        return True
+    left = len(labels)
+    for label in labels:
+        if label in html:
+            n -= 1
+            if n == 0:
+                return True
+        left -= 1
+        if left < n:
+            return False
+    return False
+
+
 def _guide_possible(html: str) -> bool:
     """A necessary condition of ``is_guide``: labels of 3 categories (事项名称
     may come from the heading, so 2 found in the HTML are enough to look)."""
@@ -188,7 +205,7 @@ def interaction_facts(page: ParsedPage, listing: colmod.Listing, html: str, *, i
                 facts["answer_links"] = inter.answer_links(page)
     # -- service guides
     if not listing.is_list and not facts and (
-        _GUIDE_WORDS.search(f"{column} {title}") or sum(k in html for k in _GUIDE_LABELS) >= 4
+        _GUIDE_WORDS.search(f"{column} {title}") or _labels_at_least(html, _GUIDE_LABELS, 4)
     ) and _guide_possible(html):
         guide = guide_detection(page)
         if guide is not None:

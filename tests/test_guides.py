@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import datetime, time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawler.analysis.guides import (
     CATEGORIES,
@@ -204,3 +206,13 @@ def test_generated_guides_through_the_scorer() -> None:
         for t in truth.guides
     }
     assert js == {u: n for u, n in expected.items() if n}
+
+
+@given(st.lists(st.sampled_from(("申请条件", "受理条件", "办理材料", "联系电话", "其他", "")), max_size=8),
+       st.integers(min_value=-1, max_value=6))
+def test_the_guide_gate_counts_labels_like_a_plain_count(parts: list[str], n: int) -> None:
+    """The gate before guide analysis stops early; it must agree with counting."""
+    from crawler.pagefacts import _GUIDE_LABELS, _labels_at_least
+
+    html = "<p>" + "</p><p>".join(parts) + "</p>"
+    assert _labels_at_least(html, _GUIDE_LABELS, n) == (sum(k in html for k in _GUIDE_LABELS) >= n)
