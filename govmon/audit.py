@@ -165,11 +165,11 @@ def audit_site(url: str, options: AuditOptions, *, name: str | None = None, site
         from scoring.profiles import load_profile
 
         profile = load_profile(options.profile)
+        update, stop = _progress_printer(options.progress)
     except BaseException:
         child.kill()
         raise
     child.release()
-    update, stop = _progress_printer(options.progress)
     try:
         result: SiteResult = child.result(progress=update)
     finally:
