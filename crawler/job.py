@@ -38,7 +38,6 @@ class CrawlTarget:
     message_selectors: tuple[tuple[str, str], ...] = ()
 
 
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CrawlJob:
     """A crawl of one site and how to run it (serialised to the child as JSON)."""
